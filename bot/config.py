@@ -1,0 +1,97 @@
+"""Settings: environment variables and an optional `.env` file, validated once at start."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///todo-bot.sqlite3"
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+_CONFIG = SettingsConfigDict(
+    env_file=".env",
+    env_file_encoding="utf-8",
+    extra="ignore",
+    case_sensitive=False,
+)
+
+
+class DatabaseSettings(BaseSettings):
+    """The part of the settings Alembic needs; it does not require a bot token."""
+
+    model_config = _CONFIG
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://...",
+    )
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 20
+    db_pool_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception as exc:  # SQLAlchemy raises ArgumentError with the URL in it
+            raise ValueError("not a database URL") from exc
+        # Accept the URLs hosting providers hand out and pick our async driver for them.
+        if url.drivername in {"postgres", "postgresql"}:
+            url = url.set(drivername="postgresql+asyncpg")
+        elif url.drivername == "sqlite":
+            url = url.set(drivername="sqlite+aiosqlite")
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"unsupported driver {url.drivername!r}; use one of {SUPPORTED_DRIVERS}"
+            )
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def database(self) -> URL:
+        return make_url(self.database_url)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database.get_backend_name() == "postgresql"
+
+
+class Settings(DatabaseSettings):
+    """Everything the bot reads at start."""
+
+    bot_token: SecretStr = Field(description="Token from @BotFather (secret).")
+    telegram_api_url: AnyHttpUrl | None = Field(
+        default=None, description="Base URL of a self-hosted Bot API server; Telegram's otherwise."
+    )
+    log_level: str = "INFO"
+    drop_pending_updates: bool = False
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.fullmatch(value.get_secret_value().strip()):
+            raise ValueError("does not look like a token from @BotFather (123456:ABC...)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming each bad variable, without echoing secret values."""
+    parts = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]).upper() or "settings"
+        message = "is required" if item["type"] == "missing" else item["msg"]
+        parts.append(f"{name} {message}")
+    return "invalid settings: " + "; ".join(parts)

@@ -1,0 +1,82 @@
+"""ORM models. The username (lower case, or `#<telegram_id>`) is the key tasks reference."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, utcnow
+from bot.schemas import TaskRead, TaskStatus, UserRead
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+USERNAME_KEY_LENGTH = 64
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_KEY_LENGTH), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    # The last per-user task number handed out; bumping it row-locks the person, so
+    # concurrent adds queue up instead of colliding, and a deleted number is never reused.
+    last_task_number: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def to_read_model(self) -> UserRead:
+        return UserRead.model_validate(self, from_attributes=True)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("username", "number"),
+        UniqueConstraint("chat_id", "message_id"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
+        # Matches the list queries: one person's tasks by status, in number order.
+        Index("ix_tasks_username_status_number", "username", "status", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        String(USERNAME_KEY_LENGTH),
+        ForeignKey("users.username", onupdate="CASCADE", ondelete="CASCADE"),
+    )
+    number: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(
+        Enum(
+            TaskStatus,
+            name="status",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=TaskStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    done_at: Mapped[datetime | None]
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+    def to_read_model(self) -> TaskRead:
+        return TaskRead.model_validate(self, from_attributes=True)

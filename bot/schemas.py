@@ -1,0 +1,92 @@
+"""Read models and value types the service hands out; never live ORM objects."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TaskStatus(enum.StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class TaskFilter(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    ALL = "all"
+
+
+class DoneOutcome(enum.StrEnum):
+    DONE = "done"
+    ALREADY_DONE = "already_done"
+    NOT_FOUND = "not_found"
+
+
+# Telegram usernames are 5-32 of these; anything else (or none) falls back to `#<id>`,
+# which no username can equal.
+_USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+class _ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Person(_ReadModel):
+    """Who sent an update, as Telegram describes them."""
+
+    telegram_id: int
+    username: str | None = None
+    language: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The `users.username` key: the username in lower case, or `#<telegram_id>`."""
+        if self.username and _USERNAME_RE.fullmatch(self.username):
+            return self.username.lower()
+        return f"#{self.telegram_id}"
+
+
+class UserRead(_ReadModel):
+    username: str
+    telegram_id: int
+    language: str | None
+
+
+class TaskRead(_ReadModel):
+    number: int
+    title: str
+    description: str | None
+    status: TaskStatus
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+
+
+class AddResult(_ReadModel):
+    task: TaskRead
+    created: bool = Field(description="False when the source message had already made this task")
+
+
+class TaskPage(_ReadModel):
+    items: tuple[TaskRead, ...]
+    filter: TaskFilter
+    page: int = Field(description="0-based, clamped to the last page")
+    page_size: int
+    total: int = Field(description="Tasks matching the filter")
+    open_count: int
+    done_count: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+class DoneReport(_ReadModel):
+    number: int
+    outcome: DoneOutcome
+    title: str | None = None

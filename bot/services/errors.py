@@ -1,0 +1,33 @@
+"""Errors a person can cause; the chat layer turns each into a localized answer."""
+
+from __future__ import annotations
+
+
+class TaskError(Exception):
+    """Base of every error the chat layer should translate rather than log."""
+
+
+class TaskNotFound(TaskError):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"task #{number} not found")
+        self.number = number
+
+
+class EmptyTitle(TaskError):
+    def __init__(self) -> None:
+        super().__init__("the task has no title")
+
+
+class TextTooLong(TaskError):
+    def __init__(self, field: str, limit: int, length: int) -> None:
+        super().__init__(f"{field} is {length} characters long; the limit is {limit}")
+        self.field = field
+        self.limit = limit
+        self.length = length
+
+
+class InvalidText(TaskError):
+    """Text no database can store as written (a NUL character)."""
+
+    def __init__(self) -> None:
+        super().__init__("the text contains a NUL character")
