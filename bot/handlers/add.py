@@ -1,0 +1,75 @@
+"""Adding tasks: `/add text`, `/add` then the text, and plain text in a private chat."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards import card_keyboard
+from bot.rendering import render_card
+from bot.schemas import Person
+from bot.services import TaskService
+from bot.states import AddTask
+from bot.telegram import respond
+
+NOT_A_COMMAND = F.text & ~F.text.startswith("/")
+
+
+async def add_from(
+    message: Message, text: str, person: Person, task_service: TaskService, *, undo: bool
+) -> None:
+    result = await task_service.add_task(
+        person, text, chat_id=message.chat.id, message_id=message.message_id
+    )
+    intro = _("➕ Added.") + "\n\n"
+    await respond(
+        message, render_card(result.task, intro=intro), card_keyboard(result.task, undo=undo)
+    )
+
+
+async def add_command(
+    message: Message,
+    command: CommandObject,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+) -> None:
+    if not command.args or not command.args.strip():
+        await state.set_state(AddTask.text)
+        await respond(
+            message,
+            _(
+                "What is the task? Send its text: the first line is the title, the next "
+                "lines a description. /cancel to stop."
+            ),
+        )
+        return
+    await add_from(message, command.args, person, task_service, undo=False)
+
+
+async def add_from_dialogue(
+    message: Message, person: Person, task_service: TaskService, state: FSMContext
+) -> None:
+    assert message.text is not None  # NOT_A_COMMAND
+    # A refused text (too long, empty) raises before this line, so the dialogue waits on.
+    await add_from(message, message.text, person, task_service, undo=False)
+    await state.clear()
+
+
+async def add_plain_text(message: Message, person: Person, task_service: TaskService) -> None:
+    assert message.text is not None  # NOT_A_COMMAND
+    await add_from(message, message.text, person, task_service, undo=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(add_command, Command("add"))
+    router.message.register(add_from_dialogue, AddTask.text, NOT_A_COMMAND)
+    router.message.register(
+        add_plain_text, StateFilter(None), F.chat.type == ChatType.PRIVATE, NOT_A_COMMAND
+    )
+    return router

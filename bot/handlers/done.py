@@ -1,0 +1,82 @@
+"""/done with numbers, and /done alone: a picker of open tasks to tick."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import DonePickerCallback, PickAction
+from bot.keyboards import done_picker_keyboard
+from bot.rendering import render_done_picker, render_done_report
+from bot.schemas import DoneOutcome, Person, TaskFilter
+from bot.services import TaskService
+from bot.telegram import respond, show
+
+MAX_NUMBERS = 50
+# 25 digits is beyond any task number and far below Python's int-parsing limit.
+_NUMBER = re.compile(r"#?(\d{1,25})")
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_numbers(text: str) -> tuple[list[int], list[str]]:
+    """`3 5 #7, x` → ([3, 5, 7], ["x"])."""
+    numbers, invalid = [], []
+    for token in filter(None, _SEPARATORS.split(text)):
+        match = _NUMBER.fullmatch(token)
+        if match:
+            numbers.append(int(match.group(1)))
+        else:
+            invalid.append(token)
+    return numbers, invalid
+
+
+async def done_command(
+    message: Message, command: CommandObject, person: Person, task_service: TaskService
+) -> None:
+    args = (command.args or "").strip()
+    if not args:
+        page = await task_service.list_tasks(person, TaskFilter.OPEN)
+        await respond(message, render_done_picker(page), done_picker_keyboard(page))
+        return
+    numbers, invalid = parse_numbers(args)
+    if len(numbers) + len(invalid) > MAX_NUMBERS:
+        await respond(
+            message,
+            _("That is a lot at once: send at most {limit} numbers. Nothing was changed.").format(
+                limit=MAX_NUMBERS
+            ),
+        )
+        return
+    reports = await task_service.mark_done(person, numbers) if numbers else []
+    await respond(message, render_done_report(reports, invalid))
+
+
+async def pick(
+    query: CallbackQuery,
+    callback_data: DonePickerCallback,
+    person: Person,
+    task_service: TaskService,
+) -> None:
+    notice = None
+    if callback_data.action is PickAction.TICK:
+        [report] = await task_service.mark_done(person, [callback_data.number])
+        notices = {
+            DoneOutcome.DONE: _("✅ #{number} done."),
+            DoneOutcome.ALREADY_DONE: _("#{number} was already done."),
+            DoneOutcome.NOT_FOUND: _("#{number} no longer exists."),
+        }
+        notice = notices[report.outcome].format(number=report.number)
+    page = await task_service.list_tasks(person, TaskFilter.OPEN, callback_data.page)
+    await show(query, render_done_picker(page), done_picker_keyboard(page))
+    await query.answer(notice)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(done_command, Command("done"))
+    router.callback_query.register(pick, DonePickerCallback.filter())
+    return router

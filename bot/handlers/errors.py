@@ -1,0 +1,82 @@
+"""Turns errors into answers: typed service errors into a localized explanation, anything
+else into a short apology (and a log line with the update id). The bot keeps running."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.services import EmptyTitle, InvalidText, TaskError, TaskNotFound, TextTooLong
+from bot.telegram import respond
+
+log = logging.getLogger(__name__)
+
+
+def explain(error: TaskError) -> str:
+    if isinstance(error, TaskNotFound):
+        return _("There is no task #{number}. Send /list to see yours.").format(number=error.number)
+    if isinstance(error, TextTooLong):
+        template = (
+            _("The title is too long: {length} characters, at most {limit} fit.")
+            if error.field == "title"
+            else _("The description is too long: {length} characters, at most {limit} fit.")
+        )
+        return (
+            template.format(length=error.length, limit=error.limit)
+            + " "
+            + _("Nothing was saved; shorten it and send it again.")
+        )
+    if isinstance(error, EmptyTitle):
+        return _("The task needs a title: send some text. Nothing was saved.")
+    if isinstance(error, InvalidText):
+        return _("The text contains a character I cannot store. Nothing was saved.")
+    return _("That did not work. Nothing was changed.")
+
+
+async def task_error_on_button(event: ErrorEvent, query: CallbackQuery) -> None:
+    assert isinstance(event.exception, TaskError)
+    text = (
+        _("Task #{number} no longer exists.").format(number=event.exception.number)
+        if isinstance(event.exception, TaskNotFound)
+        else explain(event.exception)
+    )
+    with suppress(TelegramAPIError):  # the handler may have answered already
+        await query.answer(text, show_alert=not isinstance(event.exception, TaskNotFound))
+
+
+async def task_error_on_message(event: ErrorEvent, message: Message) -> None:
+    assert isinstance(event.exception, TaskError)
+    await respond(message, explain(event.exception))
+
+
+async def unexpected_error(event: ErrorEvent) -> None:
+    log.error(
+        "update %s failed: %s",
+        event.update.update_id,
+        type(event.exception).__name__,
+        exc_info=event.exception,
+    )
+    apology = _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+    with suppress(TelegramAPIError):  # Telegram may be what failed; the log line is enough
+        if event.update.callback_query is not None:
+            await event.update.callback_query.answer(apology, show_alert=True)
+        elif event.update.message is not None:
+            await respond(event.update.message, apology)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(
+        task_error_on_button, ExceptionTypeFilter(TaskError), F.update.callback_query.as_("query")
+    )
+    router.errors.register(
+        task_error_on_message, ExceptionTypeFilter(TaskError), F.update.message.as_("message")
+    )
+    router.errors.register(unexpected_error)
+    return router

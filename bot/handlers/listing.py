@@ -1,0 +1,48 @@
+"""/list and its pages and filters, edited in place."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import ListCallback
+from bot.keyboards import list_keyboard
+from bot.rendering import render_list
+from bot.schemas import Person, TaskFilter
+from bot.services import TaskService
+from bot.telegram import respond, show
+
+# `/list done` and `/list all` open the list on that filter (English and Russian words).
+_FILTER_WORDS = {
+    "open": TaskFilter.OPEN,
+    "done": TaskFilter.DONE,
+    "all": TaskFilter.ALL,
+    "открытые": TaskFilter.OPEN,
+    "готовые": TaskFilter.DONE,
+    "сделанные": TaskFilter.DONE,
+    "все": TaskFilter.ALL,
+}
+
+
+async def list_command(
+    message: Message, command: CommandObject, person: Person, task_service: TaskService
+) -> None:
+    word = (command.args or "").strip().lower()
+    page = await task_service.list_tasks(person, _FILTER_WORDS.get(word, TaskFilter.OPEN))
+    await respond(message, render_list(page), list_keyboard(page))
+
+
+async def turn_page(
+    query: CallbackQuery, callback_data: ListCallback, person: Person, task_service: TaskService
+) -> None:
+    page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
+    await show(query, render_list(page), list_keyboard(page))
+    await query.answer()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(list_command, Command("list"))
+    router.callback_query.register(turn_page, ListCallback.filter())
+    return router

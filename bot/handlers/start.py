@@ -1,0 +1,48 @@
+"""/start and /help."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.schemas import Person
+from bot.services import TaskService
+from bot.telegram import respond
+
+
+def help_text() -> str:
+    return _(
+        "<b>Commands</b>\n"
+        "/add <i>text</i> — add a task. The first line is the title, the next lines "
+        "a description.\n"
+        "   <code>/add Buy milk</code>\n"
+        "/list — your open tasks; tap one to open it, change its status, edit or delete it.\n"
+        "/done <i>numbers</i> — mark tasks done.\n"
+        "   <code>/done 3</code>   <code>/done 3 5 #7</code>\n"
+        "/done — pick finished tasks from a list.\n"
+        "/cancel — stop what I am waiting for.\n"
+        "/help — this message.\n\n"
+        "In a private chat, any text you send me becomes a task."
+    )
+
+
+async def start(message: Message, person: Person, task_service: TaskService) -> None:
+    await task_service.sync_user(person)
+    name = message.from_user.first_name if message.from_user else ""
+    greeting = _("👋 Hi, {name}! I keep your to-do list.").format(name=escape(name))
+    await respond(message, f"{greeting}\n\n{help_text()}")
+
+
+async def show_help(message: Message) -> None:
+    await respond(message, help_text())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start, CommandStart())
+    router.message.register(show_help, Command("help"))
+    return router

@@ -1,0 +1,146 @@
+"""Message texts (HTML parse mode). Everything a person typed is escaped here and nowhere else.
+
+Telegram counts a message's length in UTF-16 code units after parsing the HTML, and refuses
+more than 4096; the clipping below counts the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_datetime
+
+from bot.i18n import _n
+from bot.schemas import DoneOutcome, DoneReport, TaskFilter, TaskPage, TaskRead, TaskStatus
+
+MESSAGE_LIMIT = 4096
+LIST_TITLE_LIMIT = 80
+BUTTON_TITLE_LIMIT = 32
+REPORT_TITLE_LIMIT = 48
+
+STATUS_ICONS = {
+    TaskStatus.PENDING: "⬜",
+    TaskStatus.IN_PROGRESS: "🔄",
+    TaskStatus.DONE: "✅",
+}
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int, *, one_line: bool = True) -> str:
+    """At most `limit` UTF-16 units, ending in "…" when cut; never splits a surrogate pair."""
+    if one_line:
+        text = " ".join(text.split())
+    if utf16_length(text) <= limit:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit - 1:
+            return text[:index].rstrip() + "…"
+    return text
+
+
+def status_label(status: TaskStatus) -> str:
+    labels = {
+        TaskStatus.PENDING: _("To do"),
+        TaskStatus.IN_PROGRESS: _("In progress"),
+        TaskStatus.DONE: _("Done"),
+    }
+    return labels[status]
+
+
+def filter_label(task_filter: TaskFilter) -> str:
+    labels = {
+        TaskFilter.OPEN: _("📂 Open"),
+        TaskFilter.DONE: _("☑️ Done"),
+        TaskFilter.ALL: _("🗂 All"),
+    }
+    return labels[task_filter]
+
+
+def task_line(task: TaskRead, limit: int = LIST_TITLE_LIMIT) -> str:
+    return f"{STATUS_ICONS[task.status]} <b>#{task.number}</b> {escape(clip(task.title, limit))}"
+
+
+def format_moment(moment: datetime) -> str:
+    """A date in the person's language; UTC until people can set their time zone."""
+    pattern = "d MMM y, HH:mm 'UTC'"
+    return format_datetime(moment, pattern, tzinfo=None, locale=get_i18n().current_locale)
+
+
+def render_list(page: TaskPage) -> str:
+    titles = {
+        TaskFilter.OPEN: _("📋 <b>Open tasks</b>"),
+        TaskFilter.DONE: _("✅ <b>Done tasks</b>"),
+        TaskFilter.ALL: _("🗂 <b>All tasks</b>"),
+    }
+    header = titles[page.filter] + f" ({page.total})"
+    if page.pages > 1:
+        header += " · " + _("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
+    if not page.items:
+        empty = {
+            TaskFilter.OPEN: _("Nothing to do. Send me a message to add a task."),
+            TaskFilter.DONE: _("No done tasks yet."),
+            TaskFilter.ALL: _("No tasks yet. Send me a message to add one."),
+        }
+        return f"{header}\n\n{empty[page.filter]}"
+    lines = "\n".join(task_line(task) for task in page.items)
+    return f"{header}\n\n{lines}\n\n" + _("Tap a task to open it.")
+
+
+def render_card(task: TaskRead, *, intro: str = "") -> str:
+    """The task card; a long description is clipped so the message fits Telegram's limit."""
+    head = f"{intro}<b>#{task.number}</b> · <b>{escape(task.title)}</b>"
+    facts = [
+        _("Status: {icon} {status}").format(
+            icon=STATUS_ICONS[task.status], status=status_label(task.status)
+        ),
+        _("Created: {moment}").format(moment=format_moment(task.created_at)),
+    ]
+    if task.updated_at != task.created_at:
+        facts.append(_("Updated: {moment}").format(moment=format_moment(task.updated_at)))
+    if task.done_at is not None:
+        facts.append(_("Done: {moment}").format(moment=format_moment(task.done_at)))
+    tail = "\n\n" + "\n".join(facts)
+    if not task.description:
+        return head + tail
+    # Budget in visible characters: the HTML tags are not counted, the escapes count as one.
+    visible = utf16_length(intro) + utf16_length(f"#{task.number} · {task.title}")
+    visible += utf16_length(tail) + 2 + 16  # separator and a margin for intro markup
+    description = clip(task.description, MESSAGE_LIMIT - visible, one_line=False)
+    return f"{head}\n\n{escape(description)}{tail}"
+
+
+def render_done_report(reports: Sequence[DoneReport], invalid: Sequence[str]) -> str:
+    lines = []
+    for report in reports:
+        title = escape(clip(report.title or "", REPORT_TITLE_LIMIT))
+        if report.outcome is DoneOutcome.DONE:
+            lines.append(_("✅ #{number} {title}: done").format(number=report.number, title=title))
+        elif report.outcome is DoneOutcome.ALREADY_DONE:
+            lines.append(
+                _("☑️ #{number} {title}: was already done").format(number=report.number, title=title)
+            )
+        else:
+            lines.append(_("❓ #{number}: not found").format(number=report.number))
+    for token in invalid:
+        lines.append(_("⚠️ {token}: not a task number").format(token=escape(clip(token, 20))))
+    done = sum(report.outcome is DoneOutcome.DONE for report in reports)
+    summary = _n("Marked {count} task done.", "Marked {count} tasks done.", done).format(count=done)
+    return "\n".join([*lines, "", summary])
+
+
+def render_done_picker(page: TaskPage) -> str:
+    if not page.items:
+        return _("🎉 Nothing left to do.")
+    text = _("Tap the tasks you have finished:")
+    if page.pages > 1:
+        text += " " + _("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
+    return text

@@ -1,0 +1,12 @@
+"""Dialogue states. They live in aiogram's FSM storage (memory now, Redis when replicated)."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class AddTask(StatesGroup):
+    text = State()
+
+
+class EditTask(StatesGroup):
+    # data: number, filter, page (where the card came from)
+    text = State()
