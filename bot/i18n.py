@@ -46,7 +46,7 @@ def create_i18n() -> I18n:
         shutil.rmtree(compiled, ignore_errors=True)  # loaded into memory by now
 
 
-def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "mark only")
+def N_(message: str) -> str:
     """Marks a message for extraction where it is translated later, e.g. with a locale."""
     return message
 

@@ -13,10 +13,13 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import DatabaseSettings
+from bot.config import DatabaseSettings, Settings
 from bot.db import Task, User, create_engine, create_session_maker
 from bot.db.migrations import upgrade_to_head
+from bot.factory import create_bot, create_dispatcher
 from bot.services import TaskService
+from tests.chat.harness import ChatHarness
+from tests.chat.recording import RecordingSession
 
 # Where the run may create (and then drops) its own PostgreSQL database.
 TEST_DATABASE_URL = os.environ.get(
@@ -99,3 +102,20 @@ async def session_maker(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker
 @pytest.fixture
 def task_service(session_maker: async_sessionmaker[AsyncSession]) -> TaskService:
     return TaskService(session_maker, page_size=5)
+
+
+# -- chat layer -------------------------------------------------------------------------------
+
+TEST_TOKEN = "4242:TEST-token-for-the-recording-session"
+
+
+@pytest.fixture
+def chat(task_service: TaskService) -> ChatHarness:
+    """The real dispatcher and bot, with a session that answers like Telegram, offline."""
+    return make_chat(task_service)
+
+
+def make_chat(task_service: TaskService) -> ChatHarness:
+    session = RecordingSession()
+    bot = create_bot(Settings(bot_token=TEST_TOKEN), session=session)  # type: ignore[arg-type]
+    return ChatHarness(create_dispatcher(task_service), bot, session)

@@ -1,0 +1,136 @@
+"""A Bot API session that records what the bot sends and answers like Telegram, offline.
+
+It serialises every call exactly as aiogram's real session does (so a value Telegram would
+never see, or a bad parse mode, shows up here), parses the answer through aiogram's own
+response checking, and keeps each chat's messages so tests can read them after edits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from tests.telegram_rules import validate_outgoing
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Todo", "username": "todo_test_bot"}
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    edits: int = 0
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        return (self.reply_markup or {}).get("inline_keyboard", [])
+
+    def button_texts(self) -> list[str]:
+        return [button["text"] for row in self.buttons for button in row]
+
+
+@dataclass
+class Request:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class RecordingSession(AiohttpSession):
+    requests: list[Request] = field(default_factory=list)
+    messages: dict[tuple[int, int], SentMessage] = field(default_factory=dict)
+    answered_callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _message_ids: count[int] = field(default_factory=lambda: count(10_000))
+
+    def __post_init__(self) -> None:
+        AiohttpSession.__init__(self)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109  (aiogram's signature)
+    ) -> TelegramType:
+        params: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files={})
+            if prepared:
+                params[key] = prepared
+        name = method.__api_method__
+        self.requests.append(Request(name, params))
+        status, payload = self._respond(name, params)
+        response = self.check_response(
+            bot=bot, method=method, status_code=status, content=json.dumps(payload)
+        )
+        return cast(TelegramType, response.result)
+
+    async def close(self) -> None:
+        return None
+
+    # -- Telegram's side ----------------------------------------------------------------------
+
+    def _respond(self, name: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        markup = json.loads(params["reply_markup"]) if "reply_markup" in params else None
+        if name in {"sendMessage", "editMessageText"}:
+            error = validate_outgoing(params.get("text", ""), params.get("parse_mode"), markup)
+            if error:
+                return 400, {"ok": False, "error_code": 400, "description": error}
+        if name == "sendMessage":
+            chat_id = int(params["chat_id"])
+            message = SentMessage(chat_id, next(self._message_ids), params["text"], markup)
+            self.messages[(chat_id, message.message_id)] = message
+            return 200, {"ok": True, "result": self._message_json(message)}
+        if name == "editMessageText":
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            existing = self.messages.get(key)
+            if existing is None:
+                return 400, _bad_request("Bad Request: message to edit not found")
+            if existing.text == params["text"] and existing.reply_markup == markup:
+                return 400, _bad_request(
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message"
+                )
+            existing.text, existing.reply_markup = params["text"], markup
+            existing.edits += 1
+            return 200, {"ok": True, "result": self._message_json(existing)}
+        if name == "answerCallbackQuery":
+            query_id = params["callback_query_id"]
+            if query_id in self.answered_callbacks:
+                return 400, _bad_request(
+                    "Bad Request: query is too old and response timeout expired or query ID "
+                    "is invalid"
+                )
+            self.answered_callbacks[query_id] = params
+            return 200, {"ok": True, "result": True}
+        if name == "getMe":
+            return 200, {"ok": True, "result": BOT_USER}
+        if name in {"setMyCommands", "deleteWebhook", "deleteMessage"}:
+            return 200, {"ok": True, "result": True}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+    def _message_json(self, message: SentMessage) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {"id": message.chat_id, "type": "private" if message.chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": message.text,
+        }
+        if message.reply_markup:
+            result["reply_markup"] = message.reply_markup
+        return result
+
+
+def _bad_request(description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": 400, "description": description}

@@ -1,0 +1,40 @@
+"""Anything unexpected: logged with the update id, an apology in the person's language."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.config import DatabaseSettings
+from bot.db import create_engine, create_session_maker
+from bot.services import TaskService
+from tests.chat.harness import texts
+from tests.chat.people import ALICE, BOB
+from tests.chat.recording import SentMessage
+from tests.conftest import TEST_TOKEN, make_chat
+
+# Nothing listens on port 1: every database call fails the way an outage does.
+UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/todo"
+
+
+async def test_failure_is_apologised_for_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    engine = create_engine(DatabaseSettings(database_url=UNREACHABLE, db_pool_timeout=1))
+    chat = make_chat(TaskService(create_session_maker(engine)))
+    try:
+        with caplog.at_level(logging.ERROR):
+            [reply] = texts(await chat.send(ALICE, "/add Milk", update_id=31337))
+            [russian] = texts(await chat.send(BOB, "Молоко"))
+            card = SentMessage(ALICE.id, 1, "old card", None)
+            requests = await chat.press_data(ALICE, "t:d:1:open:0", card)
+    finally:
+        await engine.dispose()
+    assert reply == (
+        "Sorry, something went wrong on my side. Nothing was changed; please try again."
+    )
+    assert russian.startswith("Извините, у меня что-то сломалось.")
+    answer = chat.callback_answer(requests)
+    assert answer["show_alert"] == "true"  # as serialised for Telegram
+    assert answer["text"].startswith("Sorry, something went wrong")
+    assert "update 31337 failed" in caplog.text
+    assert TEST_TOKEN not in caplog.text
