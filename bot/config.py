@@ -29,10 +29,15 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL: sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://...",
+        description="sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://user:pass@host/db",
     )
-    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 20
-    db_pool_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
+        default=20,
+        description="PostgreSQL connections kept open; match MAX_CONCURRENT_UPDATES.",
+    )
+    db_pool_timeout: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=10.0, description="Seconds to wait for a free connection before giving up."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -68,8 +73,19 @@ class Settings(DatabaseSettings):
     telegram_api_url: AnyHttpUrl | None = Field(
         default=None, description="Base URL of a self-hosted Bot API server; Telegram's otherwise."
     )
-    log_level: str = "INFO"
-    drop_pending_updates: bool = False
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    drop_pending_updates: bool = Field(
+        default=False, description="Skip updates that arrived while the bot was down."
+    )
+    polling_timeout: Annotated[int, Field(ge=1, le=50)] = Field(
+        default=30, description="Seconds one long-polling request waits for updates."
+    )
+    max_concurrent_updates: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=20, description="Updates handled at once; more wait their turn."
+    )
+    shutdown_timeout: Annotated[float, Field(gt=0, le=600)] = Field(
+        default=20.0, description="On SIGTERM, seconds to let updates in flight finish."
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -95,3 +111,13 @@ def describe_error(error: ValidationError) -> str:
         message = "is required" if item["type"] == "missing" else item["msg"]
         parts.append(f"{name} {message}")
     return "invalid settings: " + "; ".join(parts)
+
+
+def describe_settings() -> str:
+    """What `python -m bot --help` lists: every variable, its default and what it does."""
+    lines = []
+    fields = sorted(Settings.model_fields.items(), key=lambda item: not item[1].is_required())
+    for name, field in fields:
+        default = "required" if field.is_required() else f"default: {field.default}"
+        lines.append(f"  {name.upper():<24} {field.description or ''} ({default})")
+    return "\n".join(lines)

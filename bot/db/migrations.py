@@ -18,9 +18,21 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_LOCK_ID = 0x70D0B07
 
 
+def _migrations_root() -> Path:
+    """The checkout beside the package (editable installs, the Docker image), else the cwd."""
+    for root in (PROJECT_ROOT, Path.cwd()):
+        if (root / "alembic.ini").is_file() and (root / "alembic").is_dir():
+            return root
+    raise RuntimeError(
+        "alembic.ini and alembic/ not found; run the bot from its checkout "
+        "(pip install -e .) or from the directory that holds them"
+    )
+
+
 def alembic_config(database_url: str | None = None) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    root = _migrations_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
     config.attributes["configure_logger"] = False
     if database_url is not None:
         config.attributes["database_url"] = database_url

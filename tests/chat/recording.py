@@ -59,7 +59,7 @@ class RecordingSession(AiohttpSession):
         self,
         bot: Bot,
         method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109  (aiogram's signature)
+        timeout: int | None = None,
     ) -> TelegramType:
         params: dict[str, Any] = {}
         for key, value in method.model_dump(warnings=False).items():

@@ -1,0 +1,154 @@
+"""The real `python -m bot`, talked to over HTTP exactly as Telegram does.
+
+One process per backend runs through the whole module; the last test stops it with SIGTERM
+and checks that everything the bot confirmed is in the database.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from sqlalchemy import select
+
+from bot.config import DatabaseSettings
+from bot.db import Task, User, create_engine
+from tests.e2e.conftest import RunningBot
+from tests.e2e.driver import TelegramUser
+from tests.e2e.fake_telegram import User as TgUser
+
+
+def person(bot: RunningBot, user_id: int, language: str = "en") -> TelegramUser:
+    return TelegramUser(
+        bot.server,
+        TgUser(
+            id=user_id,
+            first_name=f"User{user_id}",
+            username=f"user{user_id}",
+            language_code=language,
+        ),
+    )
+
+
+async def test_start_and_command_menu(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2001)
+    [reply] = await user.send("/start")
+    assert reply.text.startswith("👋 Hi, User2001! I keep your to-do list.")
+    menu = {c["command"]: c["description"] for c in running_bot.server.commands(language_code="ru")}
+    assert menu["add"] == "Добавить задачу"
+    assert running_bot.server.commands()[0]["command"] == "add"
+
+
+async def test_add_three_ways_and_undo(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2002)
+    [added] = await user.send("/add Buy milk\n2 litres")
+    assert added.text.startswith("➕ Added.\n\n#1 · Buy milk\n\n2 litres")
+    running_bot.confirmed[(2002, 1)] = "Buy milk"
+
+    [question] = await user.send("/add")
+    assert question.text.startswith("What is the task?")
+    [added] = await user.send("Call mum")
+    assert "#2 · Call mum" in added.text
+    running_bot.confirmed[(2002, 2)] = "Call mum"
+
+    [added] = await user.send("Water the <plants> & herbs")
+    assert "#3 · Water the <plants> & herbs" in added.text
+    assert ["↩️ Undo"] in user.buttons(added)
+    [undone] = await user.press("↩️ Undo", added)
+    assert undone.text == "↩️ Undone: #3 «Water the <plants> & herbs» is removed."
+    assert user.last_callback is not None
+    assert user.last_callback.answered
+
+
+async def test_list_paging_filters_card_and_statuses(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2003)
+    for number in range(1, 24):  # 10 per page: three pages
+        await user.send(f"/add Task {number}")
+        running_bot.confirmed[(2003, number)] = f"Task {number}"
+    [listing] = await user.send("/list")
+    assert listing.text.startswith("📋 Open tasks (23) · page 1 of 3")
+    await user.press("▶️", listing)
+    [listing] = await user.press("▶️", listing)
+    assert "page 3 of 3" in listing.text
+    assert user.buttons(listing)[0] == ["⬜ #21 Task 21"]
+
+    [card] = await user.press("⬜ #22 Task 22", listing)
+    assert card.message_id == listing.message_id  # edited in place
+    assert "Status: ⬜ To do" in card.text
+    [card] = await user.press("🔄 In progress", card)
+    assert "Status: 🔄 In progress" in card.text
+    assert user.last_callback is not None
+    assert user.last_callback.text == "#22: In progress"
+    [card] = await user.press("✅ Done", card)
+    assert "Status: ✅ Done" in card.text
+    assert "Done: " in card.text
+    assert await user.press("• ✅ Done •", card) == []  # a second press: nothing to edit
+    assert user.last_callback is not None
+    assert user.last_callback.answered
+    [listing] = await user.press("⬅️ Back to the list", card)
+    assert "page 3 of 3" in listing.text
+    assert "#22" not in listing.text
+
+    [listing] = await user.press("☑️ Done (1)", listing)
+    assert listing.text.startswith("✅ Done tasks (1)")
+    [listing] = await user.press("🗂 All (23)", listing)
+    assert listing.text.startswith("🗂 All tasks (23)")
+
+
+async def test_edit_and_delete(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2004)
+    [card] = await user.send("/add Old title")
+    [prompt] = await user.press("✏️ Edit", card)
+    assert prompt.text.startswith("Send the new text for #1.")
+    [saved] = await user.send("New title\nwith a description")
+    assert saved.text.startswith("✏️ Saved.\n\n#1 · New title\n\nwith a description")
+    running_bot.confirmed[(2004, 1)] = "New title"
+
+    [card] = await user.send("/add Doomed")
+    [question] = await user.press("🗑 Delete", card)
+    assert question.text == "Delete #2 «Doomed» for good?"
+    [listing] = await user.press("🗑 Yes, delete", question)
+    assert listing.text.startswith("📋 Open tasks (1)")
+    assert user.last_callback is not None
+    assert user.last_callback.text == "Deleted #2."
+
+
+async def test_done_with_numbers_and_picker_in_russian(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2005, "ru")
+    for number in range(1, 5):
+        await user.send(f"/add Дело {number}")
+        running_bot.confirmed[(2005, number)] = f"Дело {number}"
+    [report] = await user.send("/done 1 3 #9 x")
+    assert report.text.splitlines() == [
+        "✅ #1 Дело 1: готово",
+        "✅ #3 Дело 3: готово",
+        "❓ #9: не найдена",
+        "⚠️ x: это не номер задачи",
+        "",
+        "Отмечены готовыми 2 задачи.",
+    ]
+    [picker] = await user.send("/done")
+    assert picker.text == "Нажмите на задачи, которые вы закончили:"
+    [picker] = await user.press("⬜ #2 Дело 2", picker)
+    assert user.last_callback is not None
+    assert user.last_callback.text == "✅ #2 готова."
+    assert user.buttons(picker) == [["⬜ #4 Дело 4"]]
+
+
+async def test_sigterm_stops_cleanly_and_keeps_everything(running_bot: RunningBot) -> None:
+    code = await running_bot.process.stop(signal.SIGTERM)
+    log = running_bot.process.log()
+    assert code == 0, log
+    assert running_bot.server.token.split(":")[1] not in log
+    assert "todo-bot 0.1.0 starting" in log
+    engine = create_engine(DatabaseSettings(database_url=running_bot.database_url))
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(User.telegram_id, Task.number, Task.title).join(
+                    Task, Task.username == User.username
+                )
+            )
+            stored = {(telegram_id, number): title for telegram_id, number, title in rows}
+    finally:
+        await engine.dispose()
+    assert stored == running_bot.confirmed
