@@ -42,7 +42,8 @@ async def run(settings: Settings) -> None:
         i18n = create_i18n()
         bot = create_bot(settings)
         in_flight = InFlightUpdates()
-        dispatcher = create_dispatcher(TaskService(create_session_maker(engine)), i18n=i18n)
+        service = TaskService(create_session_maker(engine), max_tasks=settings.max_tasks_per_user)
+        dispatcher = create_dispatcher(service, settings, i18n=i18n)
         dispatcher.update.outer_middleware(in_flight)
 
         async def on_shutdown() -> None:

@@ -10,9 +10,16 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
+from bot.schemas import USERNAME_RE
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///todo-bot.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+def _split_allowed(value: str) -> list[str]:
+    return [entry.strip() for entry in re.split(r"[,\s]+", value) if entry.strip()]
+
 
 _CONFIG = SettingsConfigDict(
     env_file=".env",
@@ -37,6 +44,14 @@ class DatabaseSettings(BaseSettings):
     )
     db_pool_timeout: Annotated[float, Field(gt=0, le=300)] = Field(
         default=10.0, description="Seconds to wait for a free connection before giving up."
+    )
+    db_connect_timeout: Annotated[float, Field(gt=0, le=120)] = Field(
+        default=5.0, description="Seconds to wait for PostgreSQL to accept a connection."
+    )
+    db_pool_pre_ping: bool = Field(
+        default=False,
+        description="Test each pooled connection before use (a round trip per use case; "
+        "without it a dropped connection is retried once instead).",
     )
 
     @field_validator("database_url")
@@ -86,6 +101,23 @@ class Settings(DatabaseSettings):
     shutdown_timeout: Annotated[float, Field(gt=0, le=600)] = Field(
         default=20.0, description="On SIGTERM, seconds to let updates in flight finish."
     )
+    allowed_users: str = Field(
+        default="",
+        description="Comma-separated Telegram ids or @usernames allowed to use the bot; "
+        "empty means everyone.",
+    )
+    rate_limit_updates: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=30, description="Updates one person may send per RATE_LIMIT_SECONDS."
+    )
+    rate_limit_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=10.0, description="The rate limit's window, in seconds."
+    )
+    max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        default=10_000, description="Tasks one person may keep (open and done together)."
+    )
+    telegram_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        default=3, description="Retries of a Bot API call after 429, 5xx or a network error."
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -93,6 +125,28 @@ class Settings(DatabaseSettings):
         if not _TOKEN_RE.fullmatch(value.get_secret_value().strip()):
             raise ValueError("does not look like a token from @BotFather (123456:ABC...)")
         return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("allowed_users")
+    @classmethod
+    def _check_allowed_users(cls, value: str) -> str:
+        for entry in _split_allowed(value):
+            if not (entry.isdigit() or USERNAME_RE.fullmatch(entry.removeprefix("@"))):
+                raise ValueError(f"{entry!r} is neither a Telegram id nor a @username")
+        return value
+
+    @property
+    def allowed_ids(self) -> frozenset[int]:
+        return frozenset(
+            int(entry) for entry in _split_allowed(self.allowed_users) if entry.isdigit()
+        )
+
+    @property
+    def allowed_usernames(self) -> frozenset[str]:
+        return frozenset(
+            entry.removeprefix("@").lower()
+            for entry in _split_allowed(self.allowed_users)
+            if not entry.isdigit()
+        )
 
     @field_validator("log_level")
     @classmethod

@@ -17,7 +17,14 @@ from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 from bot.config import Settings
 from bot.handlers import create_router
 from bot.i18n import create_i18n
-from bot.middlewares import ForeignPressGuard, LeaveDialogueOnCommand, PersonMiddleware
+from bot.middlewares import (
+    AccessControl,
+    ForeignPressGuard,
+    LeaveDialogueOnCommand,
+    PersonMiddleware,
+    RateLimit,
+)
+from bot.retries import RetryRequests
 from bot.services import TaskService
 
 
@@ -28,9 +35,11 @@ def telegram_server(settings: Settings) -> TelegramAPIServer:
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    session = session or AiohttpSession(api=telegram_server(settings))
+    session.middleware(RetryRequests(retries=settings.telegram_retries))
     return Bot(
         token=settings.bot_token.get_secret_value(),
-        session=session or AiohttpSession(api=telegram_server(settings)),
+        session=session,
         default=DefaultBotProperties(
             parse_mode=ParseMode.HTML,
             link_preview=LinkPreviewOptions(is_disabled=True),
@@ -40,16 +49,27 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 def create_dispatcher(
     task_service: TaskService,
+    settings: Settings | None = None,
     *,
     storage: BaseStorage | None = None,
     i18n: I18n | None = None,
 ) -> Dispatcher:
-    """The dispatcher with every router and middleware; handlers get `task_service` injected."""
+    """The dispatcher with every router and middleware; handlers get `task_service` injected.
+
+    `settings` supplies the rate limit and ALLOWED_USERS; without it, everyone is allowed
+    and the defaults apply.
+    """
     dispatcher = Dispatcher(storage=storage or MemoryStorage(), task_service=task_service)
     # Outer middlewares run in registration order: language first, so everything after
-    # (the guard's notice, error answers) speaks the person's language.
+    # (refusals, the guard's notice, error answers) speaks the person's language; then the
+    # checks that must not touch the database: the rate limit, then access control.
     SimpleI18nMiddleware(i18n or create_i18n()).setup(dispatcher)
+    limits = settings or Settings.model_construct()
+    rate_limit = RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds)
+    access = AccessControl(limits.allowed_ids, limits.allowed_usernames)
     for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(rate_limit)
+        observer.outer_middleware(access)
         observer.outer_middleware(PersonMiddleware())
     dispatcher.message.outer_middleware(LeaveDialogueOnCommand())
     dispatcher.callback_query.outer_middleware(ForeignPressGuard())

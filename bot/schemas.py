@@ -29,7 +29,7 @@ class DoneOutcome(enum.StrEnum):
 
 # Telegram usernames are 5-32 of these; anything else (or none) falls back to `#<id>`,
 # which no username can equal.
-_USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 
 class _ReadModel(BaseModel):
@@ -46,7 +46,7 @@ class Person(_ReadModel):
     @property
     def key(self) -> str:
         """The `users.username` key: the username in lower case, or `#<telegram_id>`."""
-        if self.username and _USERNAME_RE.fullmatch(self.username):
+        if self.username and USERNAME_RE.fullmatch(self.username):
             return self.username.lower()
         return f"#{self.telegram_id}"
 

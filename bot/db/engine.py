@@ -28,8 +28,12 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
-        connect_args={"server_settings": {"application_name": "todo-bot"}},
+        pool_pre_ping=settings.db_pool_pre_ping,
+        connect_args={
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": 30,
+            "server_settings": {"application_name": "todo-bot"},
+        },
     )
 
 

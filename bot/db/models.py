@@ -35,6 +35,10 @@ class User(Base):
     # The last per-user task number handed out; bumping it row-locks the person, so
     # concurrent adds queue up instead of colliding, and a deleted number is never reused.
     last_task_number: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Kept by database triggers on `tasks` (migration 0002), so a list shows its totals and
+    # the per-person cap is checked without counting a long history.
+    open_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    done_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

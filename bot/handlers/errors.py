@@ -7,12 +7,20 @@ import logging
 from contextlib import suppress
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.services import EmptyTitle, InvalidText, TaskError, TaskNotFound, TextTooLong
+from bot.services import (
+    EmptyTitle,
+    InvalidText,
+    StorageUnavailable,
+    TaskError,
+    TaskLimitReached,
+    TaskNotFound,
+    TextTooLong,
+)
 from bot.telegram import respond
 
 log = logging.getLogger(__name__)
@@ -34,6 +42,16 @@ def explain(error: TaskError) -> str:
         )
     if isinstance(error, EmptyTitle):
         return _("The task needs a title: send some text. Nothing was saved.")
+    if isinstance(error, StorageUnavailable):
+        return _(
+            "⚠️ I can't reach my database right now, so nothing was saved. "
+            "Please try again in a minute."
+        )
+    if isinstance(error, TaskLimitReached):
+        return _(
+            "You already have {limit} tasks, the most I can keep for one person. "
+            "Delete some to add new ones. Nothing was saved."
+        ).format(limit=error.limit)
     if isinstance(error, InvalidText):
         return _("The text contains a character I cannot store. Nothing was saved.")
     return _("That did not work. Nothing was changed.")
@@ -53,6 +71,12 @@ async def task_error_on_button(event: ErrorEvent, query: CallbackQuery) -> None:
 async def task_error_on_message(event: ErrorEvent, message: Message) -> None:
     assert isinstance(event.exception, TaskError)
     await respond(message, explain(event.exception))
+
+
+async def blocked_by_person(event: ErrorEvent) -> None:
+    # They blocked the bot (or left the chat): whatever they asked for is saved already,
+    # and there is nobody to answer. Not an error of ours; not worth a traceback.
+    log.info("update %s: %s", event.update.update_id, event.exception)
 
 
 async def unexpected_error(event: ErrorEvent) -> None:
@@ -78,5 +102,6 @@ def create_router() -> Router:
     router.errors.register(
         task_error_on_message, ExceptionTypeFilter(TaskError), F.update.message.as_("message")
     )
+    router.errors.register(blocked_by_person, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(unexpected_error)
     return router

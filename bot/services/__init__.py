@@ -1,4 +1,21 @@
-from bot.services.errors import EmptyTitle, InvalidText, TaskError, TaskNotFound, TextTooLong
+from bot.services.errors import (
+    EmptyTitle,
+    InvalidText,
+    StorageUnavailable,
+    TaskError,
+    TaskLimitReached,
+    TaskNotFound,
+    TextTooLong,
+)
 from bot.services.tasks import TaskService
 
-__all__ = ["EmptyTitle", "InvalidText", "TaskError", "TaskNotFound", "TaskService", "TextTooLong"]
+__all__ = [
+    "EmptyTitle",
+    "InvalidText",
+    "StorageUnavailable",
+    "TaskError",
+    "TaskLimitReached",
+    "TaskNotFound",
+    "TaskService",
+    "TextTooLong",
+]

@@ -31,3 +31,16 @@ class InvalidText(TaskError):
 
     def __init__(self) -> None:
         super().__init__("the text contains a NUL character")
+
+
+class TaskLimitReached(TaskError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the person already has {limit} tasks")
+        self.limit = limit
+
+
+class StorageUnavailable(TaskError):
+    """The database could not be reached (after a short retry); nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__("the database is unreachable")

@@ -1,15 +1,26 @@
-"""The task service: the only way in to the data. One short transaction per use case."""
+"""The task service: the only way in to the data.
+
+Each use case is one short unit of work. On PostgreSQL a single-statement use case runs in
+autocommit mode: the statement is atomic by itself, and skipping BEGIN/COMMIT makes it one
+round trip. SQLite is local, so it simply gets a transaction (BEGIN IMMEDIATE, see db.engine).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+import asyncio
+import logging
+import sqlite3
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, case, cast, delete, func, literal, select, update
+import asyncpg
+from sqlalchemy import Row, String, cast, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
 from bot.db.models import Task, User
@@ -24,21 +35,51 @@ from bot.schemas import (
     TaskStatus,
     UserRead,
 )
-from bot.services.errors import TaskNotFound
+from bot.services import statements as sql
+from bot.services.errors import StorageUnavailable, TaskLimitReached, TaskNotFound
 from bot.services.text import parse_task_text
+
+log = logging.getLogger(__name__)
 
 BIGINT_MAX = 2**63 - 1
 DEFAULT_PAGE_SIZE = 10
+DEFAULT_MAX_TASKS = 10_000
+# People whose row is known to match what Telegram says of them: their updates skip the
+# sync statement. Bounded, so memory does not grow with the number of people.
+SYNCED_CACHE_SIZE = 10_000
+RETRY_DELAY = 0.3
 
-_FILTER_STATUSES: dict[TaskFilter, tuple[TaskStatus, ...]] = {
-    TaskFilter.OPEN: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING),
-    TaskFilter.DONE: (TaskStatus.DONE,),
-    TaskFilter.ALL: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.DONE),
-}
+T = TypeVar("T")
 
 
 def is_valid_number(number: int) -> bool:
     return 0 < number <= BIGINT_MAX
+
+
+_CONNECTION_ERRORS = (
+    OSError,  # refused, reset, unreachable
+    TimeoutError,  # connect timeout
+    PoolTimeout,  # every pooled connection busy or broken
+    asyncpg.exceptions.PostgresConnectionError,  # includes "connection does not exist"
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    asyncpg.exceptions.InterfaceError,  # connection closed under us
+)
+# SQLite is a file: these mean it can't be used right now, not that a query is wrong.
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """The database is unreachable or dropped the connection (as opposed to a bad query)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, _CONNECTION_ERRORS):
+            return True
+        if isinstance(seen, sqlite3.OperationalError):
+            return any(marker in str(seen).lower() for marker in _SQLITE_UNAVAILABLE)
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class TaskService:
@@ -47,62 +88,84 @@ class TaskService:
         session_maker: async_sessionmaker[AsyncSession],
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
+        max_tasks: int = DEFAULT_MAX_TASKS,
+        retry_delay: float = RETRY_DELAY,
     ) -> None:
         self._session_maker = session_maker
+        engine: AsyncEngine = session_maker.kw["bind"]
+        self._postgres = engine.dialect.name == "postgresql"
+        self._engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.page_size = page_size
+        self.max_tasks = max_tasks
+        self._retry_delay = retry_delay
+        self._synced: OrderedDict[int, tuple[str, str | None]] = OrderedDict()
+
+    # -- plumbing -----------------------------------------------------------------------------
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with self._session_maker() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a use case that is one statement (see the module docstring)."""
+        if self._postgres:
+            async with self._autocommit.connect() as connection:
+                yield connection
+        else:
+            async with self._engine.begin() as connection:
+                yield connection
+
+    async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Retry once when the connection dropped (a pooled connection may be stale after a
+        database restart); after that, tell the person nothing was saved."""
+        for attempt in (1, 2):
+            try:
+                return await operation()
+            except Exception as error:
+                if not is_connection_error(error):
+                    raise
+                if attempt == 2:
+                    raise StorageUnavailable() from error
+                log.warning("database connection failed (%s); retrying once", type(error).__name__)
+                await asyncio.sleep(self._retry_delay)
+        raise AssertionError("unreachable")
+
     # -- people -------------------------------------------------------------------------------
 
     async def sync_user(self, person: Person) -> UserRead:
         """Register the person or bring their row up to date (/start calls this)."""
-        async with self._transaction() as session:
-            await self._sync(session, person)
-            user = (
-                await session.scalars(select(User).where(User.telegram_id == person.telegram_id))
-            ).one()
-            return user.to_read_model()
 
-    async def _sync(self, session: AsyncSession, person: Person) -> str:
-        """Make the person's row match Telegram's view of them; return their key.
+        async def sync() -> UserRead:
+            async with self._transaction() as session:
+                await _sync(session, person)
+                user = (
+                    await session.scalars(
+                        select(User).where(User.telegram_id == person.telegram_id)
+                    )
+                ).one()
+                read = user.to_read_model()
+            self._remember(person)
+            return read
 
-        The common case (nothing changed) is one SELECT. A rename moves the row and the
-        foreign key's ON UPDATE CASCADE carries the tasks along.
-        """
-        key = person.key
-        row = (
-            await session.execute(
-                select(User.username, User.language).where(User.telegram_id == person.telegram_id)
-            )
-        ).first()
-        if row is not None and row.username == key and row.language == person.language:
-            return key
-        if row is None or row.username != key:
-            # Whoever still holds this username renamed away without writing since: move
-            # them to their fallback key first. A `#id` key can only ever be its owner's.
-            await session.execute(
-                update(User)
-                .where(User.username == key, User.telegram_id != person.telegram_id)
-                .values(username=literal("#").concat(cast(User.telegram_id, String)))
-            )
-        if row is None:
-            await session.execute(
-                _insert(session)(User)
-                .values(username=key, telegram_id=person.telegram_id, language=person.language)
-                .on_conflict_do_nothing()
-            )
-            # A concurrent first update from this person may have inserted first; fall through
-            # to the update so the row ends up right either way.
-        await session.execute(
-            update(User)
-            .where(User.telegram_id == person.telegram_id)
-            .values(username=key, language=person.language, updated_at=utcnow())
-        )
-        return key
+        return await self._resilient(sync)
+
+    async def _ensure_synced(self, person: Person) -> None:
+        if self._synced.get(person.telegram_id) == (person.key, person.language):
+            self._synced.move_to_end(person.telegram_id)
+            return
+        await self.sync_user(person)
+
+    def _remember(self, person: Person) -> None:
+        self._synced[person.telegram_id] = (person.key, person.language)
+        self._synced.move_to_end(person.telegram_id)
+        while len(self._synced) > SYNCED_CACHE_SIZE:
+            self._synced.popitem(last=False)
+
+    def _forget(self, person: Person) -> None:
+        self._synced.pop(person.telegram_id, None)
 
     # -- tasks --------------------------------------------------------------------------------
 
@@ -111,143 +174,200 @@ class TaskService:
     ) -> AddResult:
         """Create a task from a message; the same message never makes two tasks."""
         parsed = parse_task_text(text)
+        now = utcnow()
+        values: dict[str, Any] = {
+            "title": parsed.title,
+            "description": parsed.description,
+            "status": TaskStatus.PENDING,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+        async def add() -> AddResult:
+            await self._ensure_synced(person)
+            if self._postgres:
+                async with self._statement() as connection:
+                    row = (
+                        await connection.execute(
+                            sql.add_task_postgres(
+                                person.telegram_id,
+                                values,
+                                chat_id=chat_id,
+                                message_id=message_id,
+                                max_tasks=self.max_tasks,
+                            )
+                        )
+                    ).first()
+                if row is not None:
+                    return AddResult(task=_task(row), created=True)
+            return await self._add_slowly(person, values, chat_id, message_id)
+
+        return await self._resilient(add)
+
+    async def _add_slowly(
+        self, person: Person, values: dict[str, Any], chat_id: int, message_id: int
+    ) -> AddResult:
+        """The general add, in a transaction: SQLite's way, and PostgreSQL's when its single
+        statement inserted nothing (a first message, the cap, or a re-delivered update)."""
         try:
             async with self._transaction() as session:
-                key = await self._sync(session, person)
-                number = await session.scalar(
+                existing = (
+                    await session.execute(
+                        sql.task_from_message(person.telegram_id, chat_id, message_id)
+                    )
+                ).first()
+                if existing is not None:
+                    return AddResult(task=_task(existing), created=False)
+                state = (await session.execute(sql.person_state(person.telegram_id))).first()
+                if state is None:  # the row went away behind our cache: make it again
+                    await _sync(session, person)
+                    state = (await session.execute(sql.person_state(person.telegram_id))).one()
+                if state.tasks >= self.max_tasks:
+                    raise TaskLimitReached(self.max_tasks)
+                await session.execute(
                     update(User)
-                    .where(User.username == key)
+                    .where(User.telegram_id == person.telegram_id)
                     .values(last_task_number=User.last_task_number + 1)
-                    .returning(User.last_task_number)
                 )
-                now = utcnow()
-                task: Task = (
-                    await session.scalars(
+                row = (
+                    await session.execute(
                         _insert(session)(Task)
                         .values(
-                            username=key,
-                            number=number,
-                            title=parsed.title,
-                            description=parsed.description,
-                            status=TaskStatus.PENDING,
-                            created_at=now,
-                            updated_at=now,
+                            username=state.username,
+                            number=state.last_task_number + 1,
                             chat_id=chat_id,
                             message_id=message_id,
+                            **values,
                         )
-                        .returning(Task)
+                        .returning(*sql.TASK_COLUMNS)
                     )
                 ).one()
-                return AddResult(task=task.to_read_model(), created=True)
+            self._remember(person)
+            return AddResult(task=_task(row), created=True)
         except IntegrityError:
-            # Most likely a re-delivered update: hand back what that message made before.
+            # The same message, delivered twice at once: the other delivery made the task.
             async with self._transaction() as session:
-                existing = await session.scalar(
-                    _owned_by(person, select(Task)).where(
-                        Task.chat_id == chat_id, Task.message_id == message_id
+                existing = (
+                    await session.execute(
+                        sql.task_from_message(person.telegram_id, chat_id, message_id)
                     )
-                )
+                ).first()
             if existing is None:
                 raise
-            return AddResult(task=existing.to_read_model(), created=False)
+            return AddResult(task=_task(existing), created=False)
 
     async def list_tasks(
         self, person: Person, task_filter: TaskFilter = TaskFilter.OPEN, page: int = 0
     ) -> TaskPage:
-        statuses = _FILTER_STATUSES[task_filter]
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            status_counts = await session.execute(
-                select(Task.status, func.count()).where(Task.username == key).group_by(Task.status)
-            )
-            counts: dict[TaskStatus, int] = {status: count for status, count in status_counts}
-            total = sum(counts.get(status, 0) for status in statuses)
-            pages = max(1, -(-total // self.page_size))
-            page = min(max(page, 0), pages - 1)
-            rows = await session.scalars(
-                select(Task)
-                .where(Task.username == key, Task.status.in_(statuses))
-                .order_by(*_list_order(task_filter))
-                .limit(self.page_size)
-                .offset(page * self.page_size)
-            )
-            return TaskPage(
-                items=tuple(task.to_read_model() for task in rows),
-                filter=task_filter,
-                page=page,
-                page_size=self.page_size,
-                total=total,
-                open_count=counts.get(TaskStatus.PENDING, 0)
-                + counts.get(TaskStatus.IN_PROGRESS, 0),
-                done_count=counts.get(TaskStatus.DONE, 0),
-            )
+        page = max(page, 0)
+
+        async def read(page: int) -> list[Row[Any]]:
+            async with self._statement() as connection:
+                statement = sql.list_page(person.telegram_id, task_filter, page, self.page_size)
+                return list(await connection.execute(statement))
+
+        async def list_() -> TaskPage:
+            await self._ensure_synced(person)
+            rows = await read(page)
+            if not rows:  # no row for this person yet
+                self._forget(person)
+                return self._page(task_filter, 0, [], 0, 0)
+            open_count, done_count = rows[0].open_count, rows[0].done_count
+            total = _total(task_filter, open_count, done_count)
+            last_page = max(0, -(-total // self.page_size) - 1)
+            current = page
+            if page > last_page:  # the list shrank since the buttons were made
+                current = last_page
+                rows = await read(current)
+            tasks = [row for row in rows if row.number is not None]
+            return self._page(task_filter, current, tasks, open_count, done_count)
+
+        return await self._resilient(list_)
+
+    def _page(
+        self,
+        task_filter: TaskFilter,
+        page: int,
+        rows: list[Row[Any]],
+        open_count: int,
+        done_count: int,
+    ) -> TaskPage:
+        return TaskPage(
+            items=tuple(_task(row) for row in rows),
+            filter=task_filter,
+            page=page,
+            page_size=self.page_size,
+            total=_total(task_filter, open_count, done_count),
+            open_count=open_count,
+            done_count=done_count,
+        )
 
     async def get_task(self, person: Person, number: int) -> TaskRead:
         _check_number(number)
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            task = await session.scalar(
-                select(Task).where(Task.username == key, Task.number == number)
-            )
-            if task is None:
+
+        async def get() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._statement() as connection:
+                row = (await connection.execute(sql.get_task(person.telegram_id, number))).first()
+            if row is None:
                 raise TaskNotFound(number)
-            return task.to_read_model()
+            return _task(row)
+
+        return await self._resilient(get)
 
     async def set_status(self, person: Person, number: int, status: TaskStatus) -> TaskRead:
         """Move a task to any status; `done_at` follows entering and leaving `done`."""
         _check_number(number)
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            now = utcnow()
-            task: Task | None = await session.scalar(
-                update(Task)
-                .where(Task.username == key, Task.number == number, Task.status != status)
-                .values(
-                    status=status,
-                    updated_at=now,
-                    done_at=now if status is TaskStatus.DONE else None,
-                )
-                .returning(Task)
-            )
-            if task is None:  # already in that status, or not this person's task
-                task = await session.scalar(
-                    select(Task).where(Task.username == key, Task.number == number)
-                )
-            if task is None:
+
+        async def set_() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._statement() as connection:
+                statement = sql.set_status(person.telegram_id, number, status, utcnow())
+                row = (await connection.execute(statement)).first()
+                if row is None:  # already in that status, or not this person's task
+                    row = (
+                        await connection.execute(sql.get_task(person.telegram_id, number))
+                    ).first()
+            if row is None:
                 raise TaskNotFound(number)
-            return task.to_read_model()
+            return _task(row)
+
+        return await self._resilient(set_)
 
     async def mark_done(self, person: Person, numbers: Iterable[int]) -> list[DoneReport]:
         """Mark several tasks done; one report per distinct number, in the order given."""
         wanted = list(dict.fromkeys(numbers))
         valid = [number for number in wanted if is_valid_number(number)]
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            found: dict[int, Task] = {}
+
+        async def mark() -> list[DoneReport]:
+            await self._ensure_synced(person)
+            closed: dict[int, str] = {}
+            others: dict[int, str] = {}
             if valid:
-                found = {
-                    task.number: task
-                    for task in await session.scalars(
-                        select(Task).where(Task.username == key, Task.number.in_(valid))
-                    )
-                }
-            to_close = [n for n, task in found.items() if task.status is not TaskStatus.DONE]
-            if to_close:
-                now = utcnow()
-                await session.execute(
-                    update(Task)
-                    .where(Task.username == key, Task.number.in_(to_close))
-                    .values(status=TaskStatus.DONE, updated_at=now, done_at=now)
-                )
+                async with self._statement() as connection:
+                    statement = sql.mark_done(person.telegram_id, valid, utcnow())
+                    closed = {row.number: row.title for row in await connection.execute(statement)}
+                    if len(closed) < len(valid):  # some were done already, or are not there
+                        rest = [number for number in valid if number not in closed]
+                        found = await connection.execute(sql.find_numbers(person.telegram_id, rest))
+                        others = {row.number: row.title for row in found}
             reports = []
             for number in wanted:
-                task = found.get(number)
-                if task is None:
+                if number in closed:
+                    reports.append(
+                        DoneReport(number=number, outcome=DoneOutcome.DONE, title=closed[number])
+                    )
+                elif number in others:
+                    reports.append(
+                        DoneReport(
+                            number=number, outcome=DoneOutcome.ALREADY_DONE, title=others[number]
+                        )
+                    )
+                else:
                     reports.append(DoneReport(number=number, outcome=DoneOutcome.NOT_FOUND))
-                    continue
-                outcome = DoneOutcome.DONE if number in to_close else DoneOutcome.ALREADY_DONE
-                reports.append(DoneReport(number=number, outcome=outcome, title=task.title))
             return reports
+
+        return await self._resilient(mark)
 
     async def edit_task(self, person: Person, number: int, text: str) -> TaskRead:
         """New title from the first line; further lines, if any, replace the description."""
@@ -256,52 +376,94 @@ class TaskService:
         values: dict[str, Any] = {"title": parsed.title, "updated_at": utcnow()}
         if parsed.description is not None:
             values["description"] = parsed.description
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            task: Task | None = await session.scalar(
-                update(Task)
-                .where(Task.username == key, Task.number == number)
-                .values(**values)
-                .returning(Task)
-            )
-            if task is None:
+
+        async def edit() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._statement() as connection:
+                statement = sql.edit_task(person.telegram_id, number, values)
+                row = (await connection.execute(statement)).first()
+            if row is None:
                 raise TaskNotFound(number)
-            return task.to_read_model()
+            return _task(row)
+
+        return await self._resilient(edit)
 
     async def delete_task(self, person: Person, number: int) -> TaskRead:
         """Delete a task for good; its number is never handed out again."""
         _check_number(number)
-        async with self._transaction() as session:
-            key = await self._sync(session, person)
-            task: Task | None = await session.scalar(
-                delete(Task).where(Task.username == key, Task.number == number).returning(Task)
-            )
-            if task is None:
+
+        async def delete() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._statement() as connection:
+                row = (
+                    await connection.execute(sql.delete_task(person.telegram_id, number))
+                ).first()
+            if row is None:
                 raise TaskNotFound(number)
-            return task.to_read_model()
+            return _task(row)
+
+        return await self._resilient(delete)
+
+
+async def _sync(session: AsyncSession, person: Person) -> None:
+    """Make the person's row match Telegram's view of them.
+
+    A rename moves the row; the foreign key's ON UPDATE CASCADE carries the tasks along.
+    """
+    key = person.key
+    row = (
+        await session.execute(
+            select(User.username, User.language).where(User.telegram_id == person.telegram_id)
+        )
+    ).first()
+    if row is not None and row.username == key and row.language == person.language:
+        return
+    if row is None or row.username != key:
+        # Whoever still holds this username renamed away without writing since: move them
+        # to their fallback key first. A `#id` key can only ever be its owner's.
+        await session.execute(
+            update(User)
+            .where(User.username == key, User.telegram_id != person.telegram_id)
+            .values(username=literal("#").concat(cast(User.telegram_id, String)))
+        )
+    if row is None:
+        await session.execute(
+            _insert(session)(User)
+            .values(username=key, telegram_id=person.telegram_id, language=person.language)
+            .on_conflict_do_nothing()
+        )
+        # A concurrent first update from this person may have inserted first; fall through
+        # to the update so the row ends up right either way.
+    await session.execute(
+        update(User)
+        .where(User.telegram_id == person.telegram_id)
+        .values(username=key, language=person.language, updated_at=utcnow())
+    )
+
+
+def _task(row: Row[Any]) -> TaskRead:
+    return TaskRead(
+        number=row.number,
+        title=row.title,
+        description=row.description,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        done_at=row.done_at,
+    )
+
+
+def _total(task_filter: TaskFilter, open_count: int, done_count: int) -> int:
+    if task_filter is TaskFilter.OPEN:
+        return open_count
+    if task_filter is TaskFilter.DONE:
+        return done_count
+    return open_count + done_count
 
 
 def _check_number(number: int) -> None:
     if not is_valid_number(number):
         raise TaskNotFound(number)
-
-
-def _owned_by(person: Person, query: Select[Task]) -> Select[Task]:
-    return query.join(User, User.username == Task.username).where(
-        User.telegram_id == person.telegram_id
-    )
-
-
-def _list_order(task_filter: TaskFilter) -> Sequence[Any]:
-    if task_filter is TaskFilter.DONE:
-        return (Task.number.desc(),)
-    # In progress first, then to do, then done; by number within each.
-    rank = case(
-        (Task.status == TaskStatus.IN_PROGRESS, 0),
-        (Task.status == TaskStatus.PENDING, 1),
-        else_=2,
-    )
-    return (rank, Task.number)
 
 
 def _insert(session: AsyncSession) -> Any:
