@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -115,7 +116,9 @@ def chat(task_service: TaskService) -> ChatHarness:
     return make_chat(task_service)
 
 
-def make_chat(task_service: TaskService) -> ChatHarness:
+def make_chat(task_service: TaskService, **settings: Any) -> ChatHarness:
+    """A chat with the real bot; `settings` override Settings fields (rate limit, ...)."""
+    config = Settings(bot_token=TEST_TOKEN, **settings)  # type: ignore[arg-type]
     session = RecordingSession()
-    bot = create_bot(Settings(bot_token=TEST_TOKEN), session=session)  # type: ignore[arg-type]
-    return ChatHarness(create_dispatcher(task_service), bot, session)
+    bot = create_bot(config, session=session)
+    return ChatHarness(create_dispatcher(task_service, config), bot, session)

@@ -51,6 +51,8 @@ class RecordingSession(AiohttpSession):
     messages: dict[tuple[int, int], SentMessage] = field(default_factory=dict)
     answered_callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
     _message_ids: count[int] = field(default_factory=lambda: count(10_000))
+    # (method, HTTP status, JSON payload or None for an HTML error page), used up in order.
+    failures: list[tuple[str, int, dict[str, Any] | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         AiohttpSession.__init__(self)
@@ -68,14 +70,31 @@ class RecordingSession(AiohttpSession):
                 params[key] = prepared
         name = method.__api_method__
         self.requests.append(Request(name, params))
-        status, payload = self._respond(name, params)
-        response = self.check_response(
-            bot=bot, method=method, status_code=status, content=json.dumps(payload)
-        )
+        failure = next((f for f in self.failures if f[0] == name), None)
+        if failure is not None:
+            self.failures.remove(failure)
+            _, status, error = failure
+            content = json.dumps(error) if error else "<html>502 Bad Gateway</html>"
+        else:
+            status, payload = self._respond(name, params)
+            content = json.dumps(payload)
+        response = self.check_response(bot=bot, method=method, status_code=status, content=content)
         return cast(TelegramType, response.result)
 
     async def close(self) -> None:
         return None
+
+    def fail_next(
+        self, method: str, status: int, description: str = "", *, retry_after: int | None = None
+    ) -> None:
+        """Make the next `method` call fail like Telegram would (502: an HTML error page)."""
+        if status == 502:
+            self.failures.append((method, status, None))
+            return
+        error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        self.failures.append((method, status, error))
 
     # -- Telegram's side ----------------------------------------------------------------------
 

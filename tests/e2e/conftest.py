@@ -27,7 +27,9 @@ class RunningBot:
     confirmed: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-async def start_bot(server: FakeTelegram, database_url: str, workdir: Path) -> BotProcess:
+async def start_bot(
+    server: FakeTelegram, database_url: str, workdir: Path, **extra_env: str
+) -> BotProcess:
     process = BotProcess(
         {
             "BOT_TOKEN": server.token,
@@ -35,6 +37,9 @@ async def start_bot(server: FakeTelegram, database_url: str, workdir: Path) -> B
             "DATABASE_URL": database_url,
             "POLLING_TIMEOUT": "5",
             "LOG_LEVEL": "INFO",
+            # The walkthroughs type faster than a person; flood control has its own test.
+            "RATE_LIMIT_UPDATES": "1000",
+            **extra_env,
         },
         workdir,
     )

@@ -7,12 +7,19 @@ from datetime import UTC
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import Task, User
 from bot.schemas import DoneOutcome, Person, TaskFilter, TaskStatus
-from bot.services import EmptyTitle, InvalidText, TaskNotFound, TaskService, TextTooLong
+from bot.services import (
+    EmptyTitle,
+    InvalidText,
+    TaskLimitReached,
+    TaskNotFound,
+    TaskService,
+    TextTooLong,
+)
 
 ALICE = Person(telegram_id=1001, username="Alice", language="en")
 BOB = Person(telegram_id=1002, username="bob", language="ru")
@@ -319,3 +326,83 @@ async def test_sync_user_records_language(task_service: TaskService) -> None:
     assert (user.username, user.telegram_id, user.language) == ("bob", 1002, "ru")
     user = await task_service.sync_user(BOB.model_copy(update={"language": "en"}))
     assert user.language == "en"
+
+
+# -- counters, the cap, and the sync cache ---------------------------------------------------
+
+
+async def counters(maker: async_sessionmaker[AsyncSession], telegram_id: int) -> tuple[int, int]:
+    async with maker() as session:
+        row = (
+            await session.execute(
+                select(User.open_count, User.done_count).where(User.telegram_id == telegram_id)
+            )
+        ).one()
+    return row.open_count, row.done_count
+
+
+async def test_counters_follow_every_change(
+    task_service: TaskService, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    for title in "abcde":
+        await add(task_service, ALICE, title)
+    await task_service.set_status(ALICE, 1, TaskStatus.DONE)
+    await task_service.set_status(ALICE, 1, TaskStatus.DONE)  # no change, no double count
+    await task_service.set_status(ALICE, 2, TaskStatus.IN_PROGRESS)
+    await task_service.mark_done(ALICE, [3, 4, 1])
+    await task_service.set_status(ALICE, 4, TaskStatus.PENDING)
+    await task_service.delete_task(ALICE, 3)
+    await task_service.delete_task(ALICE, 5)
+    assert await counters(session_maker, ALICE.telegram_id) == (2, 1)
+    # A rename moves the row and its counters; the cascade does not count tasks twice.
+    await task_service.get_task(ALICE.model_copy(update={"username": "alice2"}), 1)
+    assert await counters(session_maker, ALICE.telegram_id) == (2, 1)
+    page = await task_service.list_tasks(ALICE, TaskFilter.ALL)
+    assert (page.open_count, page.done_count, page.total) == (2, 1, 3)
+
+
+async def test_cap_refuses_and_changes_nothing(
+    session_maker: async_sessionmaker[AsyncSession],
+) -> None:
+    service = TaskService(session_maker, max_tasks=3)
+    for title in "abc":
+        await add(service, ALICE, title)
+    before = await snapshot(session_maker)
+    with pytest.raises(TaskLimitReached) as info:
+        await add(service, ALICE, "d")
+    assert info.value.limit == 3
+    assert await snapshot(session_maker) == before
+    await service.set_status(ALICE, 1, TaskStatus.DONE)  # done tasks count too
+    with pytest.raises(TaskLimitReached):
+        await add(service, ALICE, "d")
+    await service.delete_task(ALICE, 2)
+    assert await add(service, ALICE, "d") == 4
+    assert await add(service, BOB, "bob is not capped by alice") == 1
+
+
+async def test_a_stale_sync_cache_never_reaches_another_persons_tasks(
+    session_maker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two replicas: one still believes Alice holds `alice` after another moved her away."""
+    replica_a, replica_b = TaskService(session_maker), TaskService(session_maker)
+    await add(replica_a, ALICE, "alice's task")
+    newcomer = Person(telegram_id=3003, username="alice")  # took the name after Alice renamed
+    await add(replica_b, newcomer, "newcomer's task")
+    assert (await owners(session_maker))[ALICE.telegram_id] == "#1001"
+    # A late update from Alice under her old name reaches replica A, which skips the sync.
+    assert (await replica_a.get_task(ALICE, 1)).title == "alice's task"
+    await replica_a.set_status(ALICE, 1, TaskStatus.DONE)
+    assert (await replica_b.get_task(newcomer, 1)).status is TaskStatus.PENDING
+    assert (await replica_a.add_task(ALICE, "again", chat_id=1, message_id=424242)).task.number == 2
+
+
+async def test_a_person_whose_row_vanished_is_registered_again(
+    task_service: TaskService, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add(task_service, ALICE, "first")
+    async with session_maker() as session, session.begin():
+        await session.execute(delete(Task))
+        await session.execute(delete(User))
+    page = await task_service.list_tasks(ALICE)
+    assert page.total == 0
+    assert await add(task_service, ALICE, "after the reset") == 1
