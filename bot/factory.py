@@ -10,7 +10,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 
@@ -26,6 +25,7 @@ from bot.middlewares import (
 )
 from bot.retries import RetryRequests
 from bot.services import TaskService
+from bot.storage import DialogueMemoryStorage
 
 
 def telegram_server(settings: Settings) -> TelegramAPIServer:
@@ -59,7 +59,7 @@ def create_dispatcher(
     `settings` supplies the rate limit and ALLOWED_USERS; without it, everyone is allowed
     and the defaults apply.
     """
-    dispatcher = Dispatcher(storage=storage or MemoryStorage(), task_service=task_service)
+    dispatcher = Dispatcher(storage=storage or DialogueMemoryStorage(), task_service=task_service)
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
     # checks that must not touch the database: the rate limit, then access control.
