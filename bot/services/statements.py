@@ -1,4 +1,10 @@
-"""The SQL of each use case, as single statements where the database allows it.
+"""The SQL of each use case, built once at import with bound parameters.
+
+Parameter names never equal a column name: SQLAlchemy would read such a key, passed to an
+UPDATE or INSERT, as a value to set.
+
+Building a statement costs more Python than executing it, so every use case reuses one of
+these (SQLAlchemy then reuses its compiled form, and asyncpg its prepared statement).
 
 Every statement finds the person's tasks through `users.telegram_id`, never through a key
 taken from the update, so an out-of-date username can't point at someone else's row.
@@ -6,15 +12,15 @@ taken from the update, so an out-of-date username can't point at someone else's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
     Select,
     and_,
+    bindparam,
     delete,
     exists,
+    insert,
     literal,
     select,
     true,
@@ -22,7 +28,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import Task, User
 from bot.schemas import TaskFilter, TaskStatus
@@ -39,161 +44,188 @@ TASK_COLUMNS = (
     Task.done_at,
 )
 
-# Statuses in list order per filter; "done" lists newest number first.
+# Statuses in list order per filter; "done" lists the newest number first.
 LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
     TaskFilter.OPEN: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING),
     TaskFilter.DONE: (TaskStatus.DONE,),
     TaskFilter.ALL: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.DONE),
 }
 
+# The person's current key, looked up by Telegram id inside each statement.
+OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
+OWNED_TASK = and_(Task.username == OWNER_KEY, Task.number == bindparam("num"))
 
-def owner_key(telegram_id: int) -> ColumnElement[str]:
-    """The person's current key, looked up by their Telegram id inside the statement."""
-    return select(User.username).where(User.telegram_id == telegram_id).scalar_subquery()
+GET_TASK: AnySelect = select(*TASK_COLUMNS).where(OWNED_TASK)
 
-
-def owned_task(telegram_id: int, number: int) -> ColumnElement[bool]:
-    return and_(Task.username == owner_key(telegram_id), Task.number == number)
-
-
-def get_task(telegram_id: int, number: int) -> AnySelect:
-    return select(*TASK_COLUMNS).where(owned_task(telegram_id, number))
-
-
-def set_status(telegram_id: int, number: int, status: TaskStatus, now: datetime) -> Any:
-    """Changes only a task not already in `status`, so `done_at` keeps its first moment."""
-    return (
-        update(Task)
-        .where(owned_task(telegram_id, number), Task.status != status)
-        .values(
-            status=status,
-            updated_at=now,
-            done_at=now if status is TaskStatus.DONE else None,
-        )
-        .returning(*TASK_COLUMNS)
+# Changes only a task not already in the status, so `done_at` keeps its first moment.
+# Parameters: tg_id, num, new_status, at, done_time (`at` when entering done, else None).
+SET_STATUS = (
+    update(Task)
+    .where(OWNED_TASK, Task.status != bindparam("new_status"))
+    .values(
+        status=bindparam("new_status"), updated_at=bindparam("at"), done_at=bindparam("done_time")
     )
+    .returning(*TASK_COLUMNS)
+)
 
-
-def mark_done(telegram_id: int, numbers: Sequence[int], now: datetime) -> Any:
-    return (
-        update(Task)
-        .where(
-            Task.username == owner_key(telegram_id),
-            Task.number.in_(numbers),
-            Task.status != TaskStatus.DONE,
-        )
-        .values(status=TaskStatus.DONE, updated_at=now, done_at=now)
-        .returning(Task.number, Task.title)
+# Parameters: tg_id, nums (a list), at.
+MARK_DONE = (
+    update(Task)
+    .where(
+        Task.username == OWNER_KEY,
+        Task.number.in_(bindparam("nums", expanding=True)),
+        Task.status != TaskStatus.DONE,
     )
+    .values(status=TaskStatus.DONE, updated_at=bindparam("at"), done_at=bindparam("at"))
+    .returning(Task.number, Task.title)
+)
+FIND_NUMBERS: AnySelect = select(Task.number, Task.title).where(
+    Task.username == OWNER_KEY, Task.number.in_(bindparam("nums", expanding=True))
+)
 
-
-def find_numbers(telegram_id: int, numbers: Sequence[int]) -> AnySelect:
-    return select(Task.number, Task.title).where(
-        Task.username == owner_key(telegram_id), Task.number.in_(numbers)
+# Parameters: tg_id, num, new_title, at (and new_description for EDIT_WITH_DESCRIPTION).
+EDIT_TITLE = (
+    update(Task)
+    .where(OWNED_TASK)
+    .values(title=bindparam("new_title"), updated_at=bindparam("at"))
+    .returning(*TASK_COLUMNS)
+)
+EDIT_WITH_DESCRIPTION = (
+    update(Task)
+    .where(OWNED_TASK)
+    .values(
+        title=bindparam("new_title"),
+        description=bindparam("new_description"),
+        updated_at=bindparam("at"),
     )
+    .returning(*TASK_COLUMNS)
+)
+
+DELETE_TASK = delete(Task).where(OWNED_TASK).returning(*TASK_COLUMNS)
 
 
-def list_page(telegram_id: int, task_filter: TaskFilter, page: int, page_size: int) -> AnySelect:
+def _list_page(task_filter: TaskFilter) -> AnySelect:
     """One page and the person's totals in one statement, at any length of history.
 
     Each status is read in number order through `ix_tasks_username_status_number` and cut
-    to what the page can need, so the sort never sees more than a few pages of rows.
+    to what the page can need (`needed` = offset + page size), so the final sort never sees
+    more than a few pages of rows. Parameters: tg_id, needed, page_size, offset.
     """
-    statuses = LIST_ORDER[task_filter]
     newest_first = task_filter is TaskFilter.DONE
-    needed = (page + 1) * page_size
     parts = []
-    for rank, status in enumerate(statuses):
+    for rank, status in enumerate(LIST_ORDER[task_filter]):
         part = (
             select(*TASK_COLUMNS, literal(rank).label("rank"))
-            .where(Task.username == owner_key(telegram_id), Task.status == status)
+            .where(Task.username == OWNER_KEY, Task.status == status)
             .order_by(Task.number.desc() if newest_first else Task.number)
-            .limit(needed)
+            .limit(bindparam("needed"))
             .subquery()
         )
         parts.append(select(part))
     candidates = union_all(*parts).subquery()
-    number = candidates.c.number.desc() if newest_first else candidates.c.number
-    page_rows = (
+    page = (
         select(candidates)
-        .order_by(candidates.c.rank, number)
-        .limit(page_size)
-        .offset(page * page_size)
+        .order_by(
+            candidates.c.rank,
+            candidates.c.number.desc() if newest_first else candidates.c.number,
+        )
+        .limit(bindparam("page_size"))
+        .offset(bindparam("offset"))
         .subquery()
     )
     return (
-        select(User.open_count, User.done_count, page_rows)
+        select(User.open_count, User.done_count, page)
         .select_from(User)
-        .outerjoin(page_rows, true())
-        .where(User.telegram_id == telegram_id)
-        .order_by(
-            page_rows.c.rank, page_rows.c.number.desc() if newest_first else page_rows.c.number
-        )
+        .outerjoin(page, true())
+        .where(User.telegram_id == bindparam("tg_id"))
+        .order_by(page.c.rank, page.c.number.desc() if newest_first else page.c.number)
     )
 
 
-def edit_task(telegram_id: int, number: int, values: dict[str, Any]) -> Any:
-    return (
-        update(Task)
-        .where(owned_task(telegram_id, number))
-        .values(**values)
-        .returning(*TASK_COLUMNS)
+LIST_PAGE: dict[TaskFilter, AnySelect] = {
+    task_filter: _list_page(task_filter) for task_filter in TaskFilter
+}
+
+# PostgreSQL's add, in one statement: take the next number (row-locking the person, so
+# concurrent adds queue) and insert. It inserts nothing when the person has no row yet, is
+# at the cap, or this message already made a task; the caller tells those apart.
+# Parameters: tg_id, cap, src_chat, src_message, new_title, new_description, new_status, at.
+_NEXT_NUMBER = (
+    update(User)
+    .where(
+        User.telegram_id == bindparam("tg_id"),
+        User.open_count + User.done_count < bindparam("cap"),
+        ~exists().where(
+            Task.chat_id == bindparam("src_chat"), Task.message_id == bindparam("src_message")
+        ),
     )
-
-
-def delete_task(telegram_id: int, number: int) -> Any:
-    return delete(Task).where(owned_task(telegram_id, number)).returning(*TASK_COLUMNS)
-
-
-def add_task_postgres(
-    telegram_id: int,
-    values: dict[str, Any],
-    *,
-    chat_id: int,
-    message_id: int,
-    max_tasks: int,
-) -> Any:
-    """PostgreSQL: take the next number (row-locking the person, so concurrent adds queue)
-    and insert, in one statement. Returns nothing when the person has no row yet, is at
-    the cap, or this message already made a task: the caller tells those apart."""
-    me = (
-        update(User)
-        .where(
-            User.telegram_id == telegram_id,
-            User.open_count + User.done_count < max_tasks,
-            ~exists().where(Task.chat_id == chat_id, Task.message_id == message_id),
-        )
-        .values(last_task_number=User.last_task_number + 1)
-        .returning(User.username, User.last_task_number)
-        .cte("me")
+    .values(last_task_number=User.last_task_number + 1)
+    .returning(User.username, User.last_task_number)
+    .cte("next_number")
+)
+ADD_TASK_POSTGRES = (
+    postgresql.insert(Task)
+    .from_select(
+        [
+            "username",
+            "number",
+            "title",
+            "description",
+            "status",
+            "created_at",
+            "updated_at",
+            "chat_id",
+            "message_id",
+        ],
+        select(
+            _NEXT_NUMBER.c.username,
+            _NEXT_NUMBER.c.last_task_number,
+            bindparam("new_title", type_=Task.title.type),
+            bindparam("new_description", type_=Task.description.type),
+            bindparam("new_status", type_=Task.status.type),
+            bindparam("at", type_=Task.created_at.type),
+            bindparam("at", type_=Task.updated_at.type),
+            bindparam("src_chat", type_=Task.chat_id.type),
+            bindparam("src_message", type_=Task.message_id.type),
+        ),
     )
-    columns = ["username", "number", *values, "chat_id", "message_id"]
-    source = select(
-        me.c.username,
-        me.c.last_task_number,
-        *(literal(value, Task.__table__.c[name].type) for name, value in values.items()),
-        literal(chat_id, Task.chat_id.type),
-        literal(message_id, Task.message_id.type),
+    .on_conflict_do_nothing()
+    .returning(*TASK_COLUMNS)
+    .add_cte(_NEXT_NUMBER)
+)
+
+# What an add needs to know when the single statement inserted nothing.
+PERSON_STATE: AnySelect = select(
+    User.username, User.last_task_number, (User.open_count + User.done_count).label("tasks")
+).where(User.telegram_id == bindparam("tg_id"))
+
+# Parameters: tg_id, src_chat, src_message.
+TASK_FROM_MESSAGE: AnySelect = select(*TASK_COLUMNS).where(
+    Task.username == OWNER_KEY,
+    Task.chat_id == bindparam("src_chat"),
+    Task.message_id == bindparam("src_message"),
+)
+
+# The general add (SQLite's way; PostgreSQL's after ADD_TASK_POSTGRES inserted nothing),
+# run in a transaction after PERSON_STATE. Parameters: tg_id; then owner, num, new_title,
+# new_description, new_status, at, src_chat, src_message.
+BUMP_NUMBER = (
+    update(User)
+    .where(User.telegram_id == bindparam("tg_id"))
+    .values(last_task_number=User.last_task_number + 1)
+)
+INSERT_TASK = (
+    insert(Task)
+    .values(
+        username=bindparam("owner"),
+        number=bindparam("num"),
+        title=bindparam("new_title"),
+        description=bindparam("new_description"),
+        status=bindparam("new_status"),
+        created_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        chat_id=bindparam("src_chat"),
+        message_id=bindparam("src_message"),
     )
-    return (
-        postgresql.insert(Task)
-        .from_select(columns, source)
-        .on_conflict_do_nothing()
-        .returning(*TASK_COLUMNS)
-        .add_cte(me)
-    )
-
-
-def person_state(telegram_id: int) -> AnySelect:
-    """What an add needs to know when its single statement inserted nothing."""
-    return select(
-        User.username, User.last_task_number, (User.open_count + User.done_count).label("tasks")
-    ).where(User.telegram_id == telegram_id)
-
-
-def task_from_message(telegram_id: int, chat_id: int, message_id: int) -> AnySelect:
-    return select(*TASK_COLUMNS).where(
-        Task.username == owner_key(telegram_id),
-        Task.chat_id == chat_id,
-        Task.message_id == message_id,
-    )
+    .returning(*TASK_COLUMNS)
+)

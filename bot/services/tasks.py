@@ -13,7 +13,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 from sqlalchemy import Row, String, cast, literal, select, update
@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
-from bot.db.models import Task, User
+from bot.db.models import User
 from bot.schemas import (
     AddResult,
     DoneOutcome,
@@ -50,6 +50,7 @@ SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
 
 T = TypeVar("T")
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
 def is_valid_number(number: int) -> bool:
@@ -174,84 +175,53 @@ class TaskService:
     ) -> AddResult:
         """Create a task from a message; the same message never makes two tasks."""
         parsed = parse_task_text(text)
-        now = utcnow()
-        values: dict[str, Any] = {
-            "title": parsed.title,
-            "description": parsed.description,
-            "status": TaskStatus.PENDING,
-            "created_at": now,
-            "updated_at": now,
+        params: dict[str, Any] = {
+            "tg_id": person.telegram_id,
+            "src_chat": chat_id,
+            "src_message": message_id,
+            "new_title": parsed.title,
+            "new_description": parsed.description,
+            "new_status": TaskStatus.PENDING,
+            "at": utcnow(),
         }
 
         async def add() -> AddResult:
             await self._ensure_synced(person)
             if self._postgres:
                 async with self._statement() as connection:
+                    statement = sql.ADD_TASK_POSTGRES
                     row = (
-                        await connection.execute(
-                            sql.add_task_postgres(
-                                person.telegram_id,
-                                values,
-                                chat_id=chat_id,
-                                message_id=message_id,
-                                max_tasks=self.max_tasks,
-                            )
-                        )
+                        await connection.execute(statement, {**params, "cap": self.max_tasks})
                     ).first()
                 if row is not None:
                     return AddResult(task=_task(row), created=True)
-            return await self._add_slowly(person, values, chat_id, message_id)
+            return await self._add_slowly(person, params)
 
         return await self._resilient(add)
 
-    async def _add_slowly(
-        self, person: Person, values: dict[str, Any], chat_id: int, message_id: int
-    ) -> AddResult:
+    async def _add_slowly(self, person: Person, params: dict[str, Any]) -> AddResult:
         """The general add, in a transaction: SQLite's way, and PostgreSQL's when its single
         statement inserted nothing (a first message, the cap, or a re-delivered update)."""
         try:
             async with self._transaction() as session:
-                existing = (
-                    await session.execute(
-                        sql.task_from_message(person.telegram_id, chat_id, message_id)
-                    )
-                ).first()
+                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).first()
                 if existing is not None:
                     return AddResult(task=_task(existing), created=False)
-                state = (await session.execute(sql.person_state(person.telegram_id))).first()
+                state = (await session.execute(sql.PERSON_STATE, params)).first()
                 if state is None:  # the row went away behind our cache: make it again
                     await _sync(session, person)
-                    state = (await session.execute(sql.person_state(person.telegram_id))).one()
+                    state = (await session.execute(sql.PERSON_STATE, params)).one()
                 if state.tasks >= self.max_tasks:
                     raise TaskLimitReached(self.max_tasks)
-                await session.execute(
-                    update(User)
-                    .where(User.telegram_id == person.telegram_id)
-                    .values(last_task_number=User.last_task_number + 1)
-                )
-                row = (
-                    await session.execute(
-                        _insert(session)(Task)
-                        .values(
-                            username=state.username,
-                            number=state.last_task_number + 1,
-                            chat_id=chat_id,
-                            message_id=message_id,
-                            **values,
-                        )
-                        .returning(*sql.TASK_COLUMNS)
-                    )
-                ).one()
+                await session.execute(sql.BUMP_NUMBER, params)
+                number = {"owner": state.username, "num": state.last_task_number + 1}
+                row = (await session.execute(sql.INSERT_TASK, {**params, **number})).one()
             self._remember(person)
             return AddResult(task=_task(row), created=True)
         except IntegrityError:
             # The same message, delivered twice at once: the other delivery made the task.
             async with self._transaction() as session:
-                existing = (
-                    await session.execute(
-                        sql.task_from_message(person.telegram_id, chat_id, message_id)
-                    )
-                ).first()
+                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).first()
             if existing is None:
                 raise
             return AddResult(task=_task(existing), created=False)
@@ -261,22 +231,27 @@ class TaskService:
     ) -> TaskPage:
         page = max(page, 0)
 
-        async def read(page: int) -> list[Row[Any]]:
+        async def read(page: int) -> list[AnyRow]:
+            params = {
+                "tg_id": person.telegram_id,
+                "needed": (page + 1) * self.page_size,
+                "page_size": self.page_size,
+                "offset": page * self.page_size,
+            }
             async with self._statement() as connection:
-                statement = sql.list_page(person.telegram_id, task_filter, page, self.page_size)
-                return list(await connection.execute(statement))
+                return list(await connection.execute(sql.LIST_PAGE[task_filter], params))
 
         async def list_() -> TaskPage:
             await self._ensure_synced(person)
             rows = await read(page)
-            if not rows:  # no row for this person yet
+            if not rows:  # no row for this person (any more): sync them next time
                 self._forget(person)
                 return self._page(task_filter, 0, [], 0, 0)
             open_count, done_count = rows[0].open_count, rows[0].done_count
             total = _total(task_filter, open_count, done_count)
             last_page = max(0, -(-total // self.page_size) - 1)
             current = page
-            if page > last_page:  # the list shrank since the buttons were made
+            if page > last_page:  # the list shrank since its buttons were made
                 current = last_page
                 rows = await read(current)
             tasks = [row for row in rows if row.number is not None]
@@ -288,7 +263,7 @@ class TaskService:
         self,
         task_filter: TaskFilter,
         page: int,
-        rows: list[Row[Any]],
+        rows: list[AnyRow],
         open_count: int,
         done_count: int,
     ) -> TaskPage:
@@ -308,7 +283,7 @@ class TaskService:
         async def get() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = (await connection.execute(sql.get_task(person.telegram_id, number))).first()
+                row = (await connection.execute(sql.GET_TASK, _owned(person, number))).first()
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -321,13 +296,17 @@ class TaskService:
 
         async def set_() -> TaskRead:
             await self._ensure_synced(person)
+            now = utcnow()
+            params = {
+                **_owned(person, number),
+                "new_status": status,
+                "at": now,
+                "done_time": now if status is TaskStatus.DONE else None,
+            }
             async with self._statement() as connection:
-                statement = sql.set_status(person.telegram_id, number, status, utcnow())
-                row = (await connection.execute(statement)).first()
+                row = (await connection.execute(sql.SET_STATUS, params)).first()
                 if row is None:  # already in that status, or not this person's task
-                    row = (
-                        await connection.execute(sql.get_task(person.telegram_id, number))
-                    ).first()
+                    row = (await connection.execute(sql.GET_TASK, params)).first()
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -344,28 +323,15 @@ class TaskService:
             closed: dict[int, str] = {}
             others: dict[int, str] = {}
             if valid:
+                params = {"tg_id": person.telegram_id, "nums": valid, "at": utcnow()}
                 async with self._statement() as connection:
-                    statement = sql.mark_done(person.telegram_id, valid, utcnow())
-                    closed = {row.number: row.title for row in await connection.execute(statement)}
+                    rows = await connection.execute(sql.MARK_DONE, params)
+                    closed = {row.number: row.title for row in rows}
                     if len(closed) < len(valid):  # some were done already, or are not there
                         rest = [number for number in valid if number not in closed]
-                        found = await connection.execute(sql.find_numbers(person.telegram_id, rest))
-                        others = {row.number: row.title for row in found}
-            reports = []
-            for number in wanted:
-                if number in closed:
-                    reports.append(
-                        DoneReport(number=number, outcome=DoneOutcome.DONE, title=closed[number])
-                    )
-                elif number in others:
-                    reports.append(
-                        DoneReport(
-                            number=number, outcome=DoneOutcome.ALREADY_DONE, title=others[number]
-                        )
-                    )
-                else:
-                    reports.append(DoneReport(number=number, outcome=DoneOutcome.NOT_FOUND))
-            return reports
+                        rows = await connection.execute(sql.FIND_NUMBERS, {**params, "nums": rest})
+                        others = {row.number: row.title for row in rows}
+            return [_report(number, closed, others) for number in wanted]
 
         return await self._resilient(mark)
 
@@ -373,15 +339,16 @@ class TaskService:
         """New title from the first line; further lines, if any, replace the description."""
         _check_number(number)
         parsed = parse_task_text(text)
-        values: dict[str, Any] = {"title": parsed.title, "updated_at": utcnow()}
+        params = {**_owned(person, number), "new_title": parsed.title, "at": utcnow()}
+        statement = sql.EDIT_TITLE
         if parsed.description is not None:
-            values["description"] = parsed.description
+            params["new_description"] = parsed.description
+            statement = sql.EDIT_WITH_DESCRIPTION
 
         async def edit() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                statement = sql.edit_task(person.telegram_id, number, values)
-                row = (await connection.execute(statement)).first()
+                row = (await connection.execute(statement, params)).first()
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -395,9 +362,7 @@ class TaskService:
         async def delete() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = (
-                    await connection.execute(sql.delete_task(person.telegram_id, number))
-                ).first()
+                row = (await connection.execute(sql.DELETE_TASK, _owned(person, number))).first()
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -441,7 +406,7 @@ async def _sync(session: AsyncSession, person: Person) -> None:
     )
 
 
-def _task(row: Row[Any]) -> TaskRead:
+def _task(row: AnyRow) -> TaskRead:
     return TaskRead(
         number=row.number,
         title=row.title,
@@ -459,6 +424,18 @@ def _total(task_filter: TaskFilter, open_count: int, done_count: int) -> int:
     if task_filter is TaskFilter.DONE:
         return done_count
     return open_count + done_count
+
+
+def _owned(person: Person, number: int) -> dict[str, Any]:
+    return {"tg_id": person.telegram_id, "num": number}
+
+
+def _report(number: int, closed: dict[int, str], others: dict[int, str]) -> DoneReport:
+    if number in closed:
+        return DoneReport(number=number, outcome=DoneOutcome.DONE, title=closed[number])
+    if number in others:
+        return DoneReport(number=number, outcome=DoneOutcome.ALREADY_DONE, title=others[number])
+    return DoneReport(number=number, outcome=DoneOutcome.NOT_FOUND)
 
 
 def _check_number(number: int) -> None:
