@@ -118,7 +118,7 @@ def chat(task_service: TaskService) -> ChatHarness:
 
 def make_chat(task_service: TaskService, **settings: Any) -> ChatHarness:
     """A chat with the real bot; `settings` override Settings fields (rate limit, ...)."""
-    config = Settings(bot_token=TEST_TOKEN, **settings)  # type: ignore[arg-type]
+    config = Settings(bot_token=TEST_TOKEN, **settings)
     session = RecordingSession()
     bot = create_bot(config, session=session)
     return ChatHarness(create_dispatcher(task_service, config), bot, session)

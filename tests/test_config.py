@@ -25,7 +25,7 @@ def _error_line(**env: str) -> str:
 
 def test_defaults_need_only_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert not settings.is_postgres
     assert settings.telegram_api_url is None
@@ -37,7 +37,7 @@ def test_reads_dotenv_file(tmp_path: object) -> None:
     from pathlib import Path
 
     Path(".env").write_text(f"BOT_TOKEN={TOKEN}\nLOG_LEVEL=debug\n")
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     assert settings.bot_token.get_secret_value() == TOKEN
     assert settings.log_level == "DEBUG"
 
@@ -63,7 +63,7 @@ def test_bad_token_is_refused_without_echoing_it() -> None:
     ],
 )
 def test_database_url_picks_the_async_driver(url: str, expected: str) -> None:
-    settings = Settings(bot_token=TOKEN, database_url=url)  # type: ignore[arg-type]
+    settings = Settings(bot_token=TOKEN, database_url=url)
     assert settings.database_url == expected
 
 

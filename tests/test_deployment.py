@@ -45,7 +45,7 @@ def test_compose_bot_environment_is_real_settings() -> None:
     )
     database_url = Settings(
         bot_token="1:" + "x" * 30, database_url=bot["environment"]["DATABASE_URL"]
-    )  # type: ignore[arg-type]
+    )
     assert database_url.is_postgres
 
 

@@ -20,7 +20,12 @@ from aiogram.methods.base import TelegramType
 
 from tests.telegram_rules import validate_outgoing
 
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Todo", "username": "todo_test_bot"}
+BOT_USER: dict[str, Any] = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "Todo",
+    "username": "todo_test_bot",
+}
 
 
 @dataclass
@@ -33,7 +38,8 @@ class SentMessage:
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:
-        return (self.reply_markup or {}).get("inline_keyboard", [])
+        rows: list[list[dict[str, Any]]] = (self.reply_markup or {}).get("inline_keyboard", [])
+        return rows
 
     def button_texts(self) -> list[str]:
         return [button["text"] for row in self.buttons for button in row]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiogram.utils.i18n import I18n
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -28,6 +28,14 @@ def _source_messages() -> set[str | tuple[str, str]]:
     ):
         found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found
+
+
+def _strings(message: Message) -> list[str]:
+    """A catalog entry's translation(s) as a list (plural entries have several)."""
+    value = message.string
+    if isinstance(value, str):
+        return [value]
+    return [text for text in value if isinstance(text, str)] if value else [""]
 
 
 def _catalog(locale: str) -> Catalog:
@@ -51,7 +59,7 @@ def test_catalog_translates_every_message(locale: str) -> None:
         if entry is None:
             missing.append(key)
             continue
-        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        strings = _strings(entry)
         if not all(strings) or entry.fuzzy:
             empty.append(key)
         if any(_placeholders(text) != _placeholders(key) for text in strings if text):
@@ -88,8 +96,7 @@ def test_translations_keep_html_balanced() -> None:
             if not message.id:
                 continue
             source = message.id if isinstance(message.id, str) else message.id[0]
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            for text in strings:
+            for text in _strings(message):
                 assert sorted(tag.findall(text)) == sorted(tag.findall(source)), text
 
 

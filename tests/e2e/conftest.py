@@ -48,11 +48,19 @@ async def start_bot(
 
 
 async def wait_for_polling(server: FakeTelegram, process: BotProcess) -> None:
+    """Until the bot's first getUpdates; a bot that dies at start fails at once (the server's
+    predicate is only re-checked on a request, which a dead bot never makes)."""
+    assert process.process is not None
+    polling = asyncio.create_task(server.wait_until(lambda: server.polling))
+    exited = asyncio.create_task(process.process.wait())
     try:
         async with asyncio.timeout(START_TIMEOUT):
-            await server.wait_until(lambda: server.polling or not process.running)
+            await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
     except TimeoutError:
         raise AssertionError(f"the bot did not start polling:\n{process.log()}") from None
+    finally:
+        polling.cancel()
+        exited.cancel()
     assert process.running, f"the bot exited at start:\n{process.log()}"
 
 
