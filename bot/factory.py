@@ -10,8 +10,9 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.types import LinkPreviewOptions
-from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
+from aiogram.methods.base import Response
+from aiogram.types import LinkPreviewOptions, Message
+from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
 from bot.handlers import create_router
@@ -23,9 +24,14 @@ from bot.middlewares import (
     PersonMiddleware,
     RateLimit,
 )
+from bot.middlewares.locale import LocaleMiddleware
 from bot.retries import RetryRequests
 from bot.services import TaskService
 from bot.storage import DialogueMemoryStorage
+
+# aiogram parses each answer as Response[<result type>]; pydantic caches those generic
+# classes weakly, so without a reference they are rebuilt (milliseconds) after a GC.
+_RESPONSE_TYPES = (Response[Message], Response[bool])
 
 
 def telegram_server(settings: Settings) -> TelegramAPIServer:
@@ -63,7 +69,7 @@ def create_dispatcher(
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
     # checks that must not touch the database: the rate limit, then access control.
-    SimpleI18nMiddleware(i18n or create_i18n()).setup(dispatcher)
+    LocaleMiddleware(i18n or create_i18n()).setup(dispatcher)
     limits = settings or Settings.model_construct()
     rate_limit = RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds)
     access = AccessControl(limits.allowed_ids, limits.allowed_usernames)

@@ -1,0 +1,69 @@
+"""The bot under test and its floor: the real dispatcher from `create_dispatcher` and a bare
+one whose handlers only answer, both on one bot with the canned Bot API session."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.session import BOT_TOKEN, CannedSession
+from bench.updates import UpdateFactory
+from bot.config import Settings
+from bot.db import create_session_maker
+from bot.factory import create_bot, create_dispatcher
+from bot.services import TaskService
+
+
+@dataclass(frozen=True)
+class Harness:
+    bot: Bot
+    session: CannedSession
+    real: Dispatcher
+    bare: Dispatcher
+    updates: UpdateFactory
+
+
+def build_harness(engine: AsyncEngine, settings: Settings | None = None) -> Harness:
+    # As bot.app does: aiogram logs every handled update at INFO otherwise.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    session = CannedSession()
+    settings = settings or bench_settings()
+    bot = create_bot(settings, session=session)
+    real = create_dispatcher(TaskService(create_session_maker(engine)), settings)
+    return Harness(bot, session, real, bare_dispatcher(), UpdateFactory(bot))
+
+
+def default_settings() -> Settings:
+    """The bot's defaults. No `.env` is read, so a developer's settings can't skew a run."""
+    return Settings(_env_file=None, bot_token=BOT_TOKEN, allowed_users="")
+
+
+def bench_settings() -> Settings:
+    """The defaults, except that nobody is refused: a benchmark person sends hundreds of
+    updates a second, which the per-person rate limit exists to stop. Its middleware still
+    runs on every update."""
+    return default_settings().model_copy(
+        update={"rate_limit_updates": 10_000, "rate_limit_seconds": 0.001}
+    )
+
+
+def bare_dispatcher() -> Dispatcher:
+    """Dispatch and answer, nothing else: the least any aiogram bot does per update."""
+    router = Router(name="bare")
+    router.message.register(_answer_message)
+    router.callback_query.register(_answer_press)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def _answer_message(message: Message) -> None:
+    await message.answer("ok")
+
+
+async def _answer_press(query: CallbackQuery) -> None:
+    await query.answer()

@@ -1,0 +1,143 @@
+"""One benchmark run: each backend's sections on a fresh database, then start-up and memory
+on another fresh one (PostgreSQL when it is part of the run)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.checks import ErrorLog
+from bench.databases import Backend, Database, asyncpg_dsn, fresh_database, postgres_version
+from bench.floors import run_sql_floor
+from bench.harness import Harness, build_harness
+from bench.machine import Machine, describe_machine
+from bench.memory import measure_memory
+from bench.people import People
+from bench.plan import Plan
+from bench.results import BackendResults, Floor, Report
+from bench.scale import run_scale
+from bench.startup import measure_startup
+from bench.targets import judge
+from bench.throughput import run_bare, run_use_case
+from bench.usecases import ADD, USE_CASES
+from bot.config import DatabaseSettings
+from bot.db import create_engine
+
+_STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr, so stdout holds the report alone."""
+    print(f"[bench {time.monotonic() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+async def run(plan: Plan, backends: list[Backend], *, postgres_url: str, command: str) -> Report:
+    started = time.perf_counter()
+    version = None
+    if "postgresql" in backends:
+        version = await postgres_version(asyncpg_dsn(postgres_url))
+    report = Report(command, plan.name, describe_machine(version))
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        for backend in backends:
+            async with fresh_database(backend, postgres_url=postgres_url, workdir=workdir) as db:
+                report.backends.append(await run_backend(db, plan))
+        async with fresh_database(backends[0], postgres_url=postgres_url, workdir=workdir) as db:
+            progress(f"{db.backend}: start-up, {plan.start_repeats} run(s) each")
+            report.startup = await measure_startup(db, repeats=plan.start_repeats, workdir=workdir)
+            few, many = plan.memory_people
+            progress(f"{db.backend}: memory after {few} and {many:,} people")
+            report.memory = await measure_memory(db, few=few, many=many)
+    report.verdicts = judge(report.backends, report.startup, report.memory)
+    report.machine = _with_load_after(report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def run_backend(database: Database, plan: Plan) -> BackendResults:
+    engine = create_engine(DatabaseSettings(database_url=database.url))
+    errors = ErrorLog().install()
+    try:
+        harness, people = build_harness(engine), People()
+        results = BackendResults(database.backend)
+        await _use_cases(results, database, engine, harness, people, errors, plan)
+        sizes = ", ".join(f"{size:,}" for size in plan.scale_sizes)
+        progress(f"{database.backend}: one person with {sizes} tasks")
+        results.scale = await run_scale(
+            harness,
+            engine,
+            database,
+            people,
+            errors,
+            sizes=plan.scale_sizes,
+            updates=plan.scale_updates,
+        )
+        return results
+    finally:
+        logging.getLogger().removeHandler(errors)
+        await engine.dispose()
+
+
+async def _use_cases(
+    results: BackendResults,
+    database: Database,
+    engine: AsyncEngine,
+    harness: Harness,
+    people: People,
+    errors: ErrorLog,
+    plan: Plan,
+) -> None:
+    for use_case in USE_CASES:
+        runs = []
+        for concurrency, updates in plan.updates.items():
+            run = await run_use_case(
+                harness,
+                engine,
+                people,
+                errors,
+                use_case,
+                concurrency=concurrency,
+                updates=updates,
+                warmup=plan.warmup,
+            )
+            progress(
+                f"{database.backend}: {use_case.name} at concurrency {concurrency}: "
+                f"{run.summary.per_second:,.0f} updates/s"
+            )
+            runs.append(run)
+        if use_case is ADD:
+            runs.append(
+                await run_use_case(
+                    harness,
+                    engine,
+                    people,
+                    errors,
+                    use_case,
+                    concurrency=plan.same_person_concurrency,
+                    updates=plan.updates[plan.same_person_concurrency],
+                    warmup=plan.warmup,
+                    same_person=True,
+                )
+            )
+        results.use_cases += runs
+        bare = await run_bare(
+            harness, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+        )
+        raw = None
+        if database.backend == "postgresql":
+            raw = await run_sql_floor(
+                database, engine, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+            )
+        [single] = [run for run in runs if run.concurrency == 1 and not run.same_person]
+        results.floors.append(Floor(use_case.name, single.summary, bare, raw))
+
+
+def _with_load_after(report: Report) -> Machine:
+    return dataclasses.replace(report.machine, load_after=os.getloadavg())

@@ -1,0 +1,125 @@
+"""A use case through the real dispatcher at a given concurrency, and through the bare one
+(the dispatch floor)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from functools import partial
+
+from aiogram import Dispatcher
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.checks import ErrorLog, check_calls, check_reply, expected_calls
+from bench.harness import Harness
+from bench.load import Call, Sample, drive
+from bench.people import People
+from bench.results import UseCaseRun
+from bench.roundtrips import RoundTripCounter, RoundTrips
+from bench.seed import add_people
+from bench.stats import Summary, summarise
+from bench.usecases import UseCase
+
+
+class Lanes:
+    """Who sends each lane's updates: one person per lane."""
+
+    def __init__(self, use_case: UseCase, people: list[int]) -> None:
+        self.use_case = use_case
+        self.people = people
+
+    @classmethod
+    def fresh(cls, people: People, use_case: UseCase, lanes: int, *, same_person: bool) -> Lanes:
+        """Distinct people (so no row lock is shared), or one for all the lanes."""
+        if same_person:
+            return cls(use_case, people.take(1) * lanes)
+        return cls(use_case, people.take(lanes))
+
+    def everyone(self) -> list[int]:
+        return sorted(set(self.people))
+
+    def calls(self, harness: Harness, dispatcher: Dispatcher, steps: range) -> list[list[Call]]:
+        return [
+            [
+                partial(
+                    dispatcher.feed_update,
+                    harness.bot,
+                    self.use_case.build(harness.updates, person, step),
+                )
+                for step in steps
+            ]
+            for person in self.people
+        ]
+
+
+def split(concurrency: int, updates: int, warmup: int) -> tuple[int, int]:
+    """Warm-up and timed steps per lane; every lane warms up (it opens a connection)."""
+    return max(1, warmup // concurrency), max(1, updates // concurrency)
+
+
+async def run_use_case(
+    harness: Harness,
+    engine: AsyncEngine,
+    people: People,
+    errors: ErrorLog,
+    use_case: UseCase,
+    *,
+    concurrency: int,
+    updates: int,
+    warmup: int,
+    same_person: bool = False,
+) -> UseCaseRun:
+    """Seed fresh people for the run, then measure it."""
+    warm, timed = split(concurrency, updates, warmup)
+    lanes = Lanes.fresh(people, use_case, concurrency, same_person=same_person)
+    await add_people(engine, lanes.everyone(), use_case.tasks_for(warm + timed))
+    summary, trips = await measure(harness, engine, errors, lanes, warm=warm, timed=timed)
+    return UseCaseRun(use_case.name, concurrency, summary, trips, same_person)
+
+
+async def measure(
+    harness: Harness,
+    engine: AsyncEngine,
+    errors: ErrorLog,
+    lanes: Lanes,
+    *,
+    warm: int,
+    timed: int,
+) -> tuple[Summary, RoundTrips]:
+    """Warm up, then time `timed` steps per lane through the real dispatcher and check them."""
+    use_case = lanes.use_case
+    await drive(lanes.calls(harness, harness.real, range(warm)))
+    sample, trips = await _timed(
+        harness, lanes.calls(harness, harness.real, range(warm, warm + timed)), engine
+    )
+    what = f"{use_case.name} with {len(lanes.people)} lane(s)"
+    check_calls(harness.session, expected_calls(use_case, len(sample.latencies_ns)), what)
+    check_reply(harness.session, use_case)
+    errors.check(what)
+    return summarise(sample), trips
+
+
+async def run_bare(
+    harness: Harness, people: People, use_case: UseCase, *, updates: int, warmup: int
+) -> Summary:
+    """The same updates at concurrency 1 through a dispatcher whose handlers only answer."""
+    lanes = Lanes.fresh(people, use_case, 1, same_person=False)
+    await drive(lanes.calls(harness, harness.bare, range(warmup)))
+    sample, _ = await _timed(
+        harness, lanes.calls(harness, harness.bare, range(warmup, warmup + updates)), None
+    )
+    expected = expected_calls(use_case, updates, bare=True)
+    check_calls(harness.session, expected, f"{use_case.name} through the bare dispatcher")
+    return summarise(sample)
+
+
+async def _timed(
+    harness: Harness, lanes: Sequence[Sequence[Call]], engine: AsyncEngine | None
+) -> tuple[Sample, RoundTrips]:
+    gc.collect()  # so no run pays for the garbage of the one before
+    harness.session.calls.clear()
+    if engine is None:
+        return await drive(lanes), RoundTrips()
+    with RoundTripCounter(engine) as counter:
+        sample = await drive(lanes)
+    return sample, counter.counts()
