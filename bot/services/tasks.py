@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
@@ -101,12 +101,19 @@ class TaskService:
         self.max_tasks = max_tasks
         self._retry_delay = retry_delay
         self._synced: OrderedDict[int, tuple[str, str | None]] = OrderedDict()
+        # SQLite has one writer at a time and every unit of work here takes the write lock
+        # (BEGIN IMMEDIATE). Queueing for it in-process is fair and immediate, where waiting
+        # in SQLite's busy handler means sleeping and polling (p99 near a second at 10
+        # concurrent updates). Other processes on the same file still wait in the handler.
+        self._sqlite_turn: AbstractAsyncContextManager[Any] = (
+            nullcontext() if self._postgres else asyncio.Lock()
+        )
 
     # -- plumbing -----------------------------------------------------------------------------
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._session_maker() as session, session.begin():
+        async with self._sqlite_turn, self._session_maker() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -116,7 +123,7 @@ class TaskService:
             async with self._autocommit.connect() as connection:
                 yield connection
         else:
-            async with self._engine.begin() as connection:
+            async with self._sqlite_turn, self._engine.begin() as connection:
                 yield connection
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
