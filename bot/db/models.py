@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, utcnow
-from bot.schemas import TaskRead, TaskStatus, UserRead
+from bot.schemas import TaskStatus, UserRead
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
@@ -81,6 +81,3 @@ class Task(Base):
     done_at: Mapped[datetime | None]
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
-
-    def to_read_model(self) -> TaskRead:
-        return TaskRead.model_validate(self, from_attributes=True)

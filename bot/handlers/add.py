@@ -9,14 +9,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.filters import NOT_A_COMMAND
 from bot.keyboards import card_keyboard
 from bot.rendering import render_card
 from bot.schemas import Person
 from bot.services import TaskService
 from bot.states import AddTask
 from bot.telegram import respond
-
-NOT_A_COMMAND = F.text & ~F.text.startswith("/")
 
 
 async def add_from(

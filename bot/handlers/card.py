@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TaskAction, TaskCallback
+from bot.filters import NOT_A_COMMAND
 from bot.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
 from bot.rendering import clip, render_card, render_list, status_label
 from bot.schemas import Person, TaskFilter, TaskStatus
@@ -75,7 +76,7 @@ async def start_edit(
 async def finish_edit(
     message: Message, person: Person, task_service: TaskService, state: FSMContext
 ) -> None:
-    assert message.text is not None  # filtered above
+    assert message.text is not None  # NOT_A_COMMAND
     data = await state.get_data()
     try:
         task = await task_service.edit_task(person, int(data["number"]), message.text)
@@ -134,7 +135,7 @@ def create_router() -> Router:
         change_status, TaskCallback.filter(F.action.in_(_STATUS_OF_ACTION.keys()))
     )
     router.callback_query.register(start_edit, TaskCallback.filter(F.action == TaskAction.EDIT))
-    router.message.register(finish_edit, EditTask.text, F.text & ~F.text.startswith("/"))
+    router.message.register(finish_edit, EditTask.text, NOT_A_COMMAND)
     router.callback_query.register(ask_delete, TaskCallback.filter(F.action == TaskAction.DELETE))
     router.callback_query.register(
         delete, TaskCallback.filter(F.action == TaskAction.DELETE_CONFIRMED)

@@ -17,14 +17,15 @@ class LeaveDialogueOnCommand(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        # aiogram's FSM middleware has already read the state into `raw_state`.
         state: FSMContext | None = data.get("state")
         if (
             state is not None
+            and data.get("raw_state") is not None
             and isinstance(event, Message)
             and event.text
             and event.text.startswith("/")
             and not event.text[1:].lower().startswith("cancel")
-            and await state.get_state() is not None
         ):
             await state.clear()
             data["raw_state"] = None
