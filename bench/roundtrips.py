@@ -11,6 +11,12 @@ What counts as one round trip on PostgreSQL (asyncpg):
 
 - every statement (`before_cursor_execute`): prepared statements are cached per connection,
   so after warm-up each one is a single Bind/Execute/Sync exchange;
+- every statement run on the asyncpg connection directly, as the task service's hot use
+  cases do (bot.db.raw): no engine event sees those, so the counter adds a query logger to
+  each asyncpg connection the pool lends while it counts. asyncpg logs SQLAlchemy's BEGIN,
+  COMMIT and ROLLBACK and the pre-ping's `;` there too; those are counted by the events
+  below instead, so the logger skips them. asyncpg calls loggers soon after the statement,
+  not during it: let the event loop run once (`await asyncio.sleep(0)`) before reading;
 - BEGIN (the `begin` event): asyncpg sends it when the transaction's first statement runs;
 - COMMIT and ROLLBACK (the `commit` and `rollback` events);
 - but no BEGIN, COMMIT or ROLLBACK on an AUTOCOMMIT connection: SQLAlchemy still fires the
@@ -38,6 +44,8 @@ __all__ = ["RoundTripCounter", "RoundTrips"]
 
 # SQLAlchemy's asyncpg ping is BEGIN, ";" and ROLLBACK (sqlalchemy/dialects/postgresql/asyncpg.py).
 _ROUND_TRIPS_PER_PING = {"asyncpg": 3}
+# What asyncpg's query logger reports that the engine's events already count.
+_COUNTED_BY_EVENTS = frozenset({"BEGIN", "START", "COMMIT", "ROLLBACK", ""})
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class RoundTripCounter:
         # pool_pre_ping is only a constructor argument; the pool keeps it privately.
         self._pre_ping = bool(getattr(self._engine.pool, "_pre_ping", False))
         self._fresh: set[int] = set()
+        self._logged: dict[int, Any] = {}  # asyncpg connections given our query logger
         self.statements = self.begins = self.commits = self.rollbacks = self.pings = 0
 
     @property
@@ -107,6 +116,9 @@ class RoundTripCounter:
     ) -> None:
         for name, listener in self._listeners():
             event.remove(self._engine, name, listener)
+        for driver in self._logged.values():
+            driver.remove_query_logger(self._on_driver_query)
+        self._logged.clear()
 
     def _listeners(self) -> list[tuple[str, Any]]:
         return [
@@ -120,6 +132,11 @@ class RoundTripCounter:
 
     def _on_statement(self, *_args: Any) -> None:
         self.statements += 1
+
+    def _on_driver_query(self, record: Any) -> None:
+        words = record.query.split(None, 1)
+        if words and words[0].rstrip(";").upper() not in _COUNTED_BY_EVENTS:
+            self.statements += 1
 
     def _on_begin(self, connection: Connection) -> None:
         if not _autocommit(connection):
@@ -136,7 +153,11 @@ class RoundTripCounter:
     def _on_connect(self, _dbapi_connection: Any, record: Any) -> None:
         self._fresh.add(id(record))
 
-    def _on_checkout(self, _dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    def _on_checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        driver: Any = getattr(dbapi_connection, "driver_connection", None)
+        if hasattr(driver, "add_query_logger") and id(driver) not in self._logged:
+            driver.add_query_logger(self._on_driver_query)
+            self._logged[id(driver)] = driver
         # The pool pings every checkout but a new connection's first (it just connected).
         if id(record) in self._fresh:
             self._fresh.discard(id(record))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Sequence
 from functools import partial
@@ -122,4 +123,5 @@ async def _timed(
         return await drive(lanes), RoundTrips()
     with RoundTripCounter(engine) as counter:
         sample = await drive(lanes)
+        await asyncio.sleep(0)  # asyncpg reports the last statements on the next turn
     return sample, counter.counts()

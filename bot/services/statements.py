@@ -15,8 +15,11 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
     Select,
     and_,
+    any_,
     bindparam,
     delete,
     exists,
@@ -68,20 +71,31 @@ SET_STATUS = (
     .returning(*TASK_COLUMNS)
 )
 
-# Parameters: tg_id, nums (a list), at.
-MARK_DONE = (
-    update(Task)
-    .where(
-        Task.username == OWNER_KEY,
-        Task.number.in_(bindparam("nums", expanding=True)),
-        Task.status != TaskStatus.DONE,
+
+def _numbers_in(postgres: bool) -> ColumnElement[bool]:
+    """`number IN (:nums)`: SQLite expands the list into one parameter per number; on
+    PostgreSQL it is one array parameter, so the statement's text never changes."""
+    if postgres:
+        return Task.number == any_(bindparam("nums", type_=postgresql.ARRAY(BigInteger)))
+    return Task.number.in_(bindparam("nums", expanding=True))
+
+
+def _mark_done(postgres: bool) -> Any:
+    return (
+        update(Task)
+        .where(Task.username == OWNER_KEY, _numbers_in(postgres), Task.status != TaskStatus.DONE)
+        .values(status=TaskStatus.DONE, updated_at=bindparam("at"), done_at=bindparam("at"))
+        .returning(Task.number, Task.title)
     )
-    .values(status=TaskStatus.DONE, updated_at=bindparam("at"), done_at=bindparam("at"))
-    .returning(Task.number, Task.title)
-)
-FIND_NUMBERS: AnySelect = select(Task.number, Task.title).where(
-    Task.username == OWNER_KEY, Task.number.in_(bindparam("nums", expanding=True))
-)
+
+
+def _find_numbers(postgres: bool) -> AnySelect:
+    return select(Task.number, Task.title).where(Task.username == OWNER_KEY, _numbers_in(postgres))
+
+
+# Parameters: tg_id, nums (a list), at. Per backend: {postgres?: statement}.
+MARK_DONE = {postgres: _mark_done(postgres) for postgres in (False, True)}
+FIND_NUMBERS = {postgres: _find_numbers(postgres) for postgres in (False, True)}
 
 # Parameters: tg_id, num, new_title, at (and new_description for EDIT_WITH_DESCRIPTION).
 EDIT_TITLE = (
@@ -159,7 +173,9 @@ _NEXT_NUMBER = (
             Task.chat_id == bindparam("src_chat"), Task.message_id == bindparam("src_message")
         ),
     )
-    .values(last_task_number=User.last_task_number + 1)
+    # updated_at is set here, not by the column's onupdate: statements that run on asyncpg
+    # directly (bot.db.raw) get no values computed by SQLAlchemy at execution.
+    .values(last_task_number=User.last_task_number + 1, updated_at=bindparam("at"))
     .returning(User.username, User.last_task_number)
     .cte("next_number")
 )

@@ -2,7 +2,9 @@
 
 Each use case is one short unit of work. On PostgreSQL a single-statement use case runs in
 autocommit mode: the statement is atomic by itself, and skipping BEGIN/COMMIT makes it one
-round trip. SQLite is local, so it simply gets a transaction (BEGIN IMMEDIATE, see db.engine).
+round trip. It runs on the pooled connection's asyncpg driver directly (bot.db.raw), which
+costs a fraction of SQLAlchemy's execution. SQLite is local, so it simply gets a transaction
+(BEGIN IMMEDIATE, see db.engine). Both run the same Core statements (statements.py).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
-from sqlalchemy import Row, String, cast, literal, select, update
+from sqlalchemy import Executable, String, cast, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from bot.db.base import utcnow
 from bot.db.models import User
+from bot.db.raw import RawConnections, RawStatement, compile_raw
 from bot.schemas import (
     AddResult,
     DoneOutcome,
@@ -50,7 +53,8 @@ SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
 
 T = TypeVar("T")
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+# A result row by column name: asyncpg's Record or SQLAlchemy's RowMapping.
+AnyRow = Mapping[Any, Any]
 
 
 def is_valid_number(number: int) -> bool:
@@ -83,6 +87,44 @@ def is_connection_error(error: BaseException) -> bool:
     return False
 
 
+class _Statements(Protocol):
+    """One connection, lent for single statements that each commit by themselves."""
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[AnyRow]:
+        """Run the statement; its rows by column name."""
+
+
+class _Postgres:
+    """On asyncpg directly, each statement compiled the first time it is used."""
+
+    def __init__(self, connection: Any, compiled: dict[int, RawStatement], dialect: Any) -> None:
+        self._connection = connection
+        self._compiled = compiled
+        self._dialect = dialect
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[AnyRow]:
+        # Keyed by identity: the statements are statements.py's constants, so this holds
+        # a fixed handful.
+        raw = self._compiled.get(id(statement))
+        if raw is None:
+            raw = self._compiled[id(statement)] = compile_raw(statement, self._dialect)
+        return await raw.fetch(self._connection, params)
+
+
+class _Core:
+    """Through SQLAlchemy (SQLite)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[AnyRow]:
+        return (await self._connection.execute(statement, params)).mappings().all()
+
+
+def _first(rows: Sequence[AnyRow]) -> AnyRow | None:
+    return rows[0] if rows else None
+
+
 class TaskService:
     def __init__(
         self,
@@ -96,7 +138,8 @@ class TaskService:
         engine: AsyncEngine = session_maker.kw["bind"]
         self._postgres = engine.dialect.name == "postgresql"
         self._engine = engine
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._raw = RawConnections(engine) if self._postgres else None
+        self._compiled: dict[int, RawStatement] = {}
         self.page_size = page_size
         self.max_tasks = max_tasks
         self._retry_delay = retry_delay
@@ -117,14 +160,14 @@ class TaskService:
             yield session
 
     @asynccontextmanager
-    async def _statement(self) -> AsyncIterator[AsyncConnection]:
+    async def _statement(self) -> AsyncIterator[_Statements]:
         """A connection for a use case that is one statement (see the module docstring)."""
-        if self._postgres:
-            async with self._autocommit.connect() as connection:
-                yield connection
+        if self._raw is not None:
+            async with self._raw.connect() as connection:
+                yield _Postgres(connection, self._compiled, self._engine.dialect)
         else:
             async with self._sqlite_turn, self._engine.begin() as connection:
-                yield connection
+                yield _Core(connection)
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Retry once when the connection dropped (a pooled connection may be stale after a
@@ -196,10 +239,11 @@ class TaskService:
             await self._ensure_synced(person)
             if self._postgres:
                 async with self._statement() as connection:
-                    statement = sql.ADD_TASK_POSTGRES
-                    row = (
-                        await connection.execute(statement, {**params, "cap": self.max_tasks})
-                    ).first()
+                    row = _first(
+                        await connection.rows(
+                            sql.ADD_TASK_POSTGRES, {**params, "cap": self.max_tasks}
+                        )
+                    )
                 if row is not None:
                     return AddResult(task=_task(row), created=True)
             return await self._add_slowly(person, params)
@@ -211,7 +255,7 @@ class TaskService:
         statement inserted nothing (a first message, the cap, or a re-delivered update)."""
         try:
             async with self._transaction() as session:
-                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).first()
+                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).mappings().first()
                 if existing is not None:
                     return AddResult(task=_task(existing), created=False)
                 state = (await session.execute(sql.PERSON_STATE, params)).first()
@@ -222,13 +266,15 @@ class TaskService:
                     raise TaskLimitReached(self.max_tasks)
                 await session.execute(sql.BUMP_NUMBER, params)
                 number = {"owner": state.username, "num": state.last_task_number + 1}
-                row = (await session.execute(sql.INSERT_TASK, {**params, **number})).one()
+                row = (
+                    (await session.execute(sql.INSERT_TASK, {**params, **number})).mappings().one()
+                )
             self._remember(person)
             return AddResult(task=_task(row), created=True)
         except IntegrityError:
             # The same message, delivered twice at once: the other delivery made the task.
             async with self._transaction() as session:
-                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).first()
+                existing = (await session.execute(sql.TASK_FROM_MESSAGE, params)).mappings().first()
             if existing is None:
                 raise
             return AddResult(task=_task(existing), created=False)
@@ -246,7 +292,7 @@ class TaskService:
                 "offset": page * self.page_size,
             }
             async with self._statement() as connection:
-                return list(await connection.execute(sql.LIST_PAGE[task_filter], params))
+                return list(await connection.rows(sql.LIST_PAGE[task_filter], params))
 
         async def list_() -> TaskPage:
             await self._ensure_synced(person)
@@ -254,14 +300,14 @@ class TaskService:
             if not rows:  # no row for this person (any more): sync them next time
                 self._forget(person)
                 return self._page(task_filter, 0, [], 0, 0)
-            open_count, done_count = rows[0].open_count, rows[0].done_count
+            open_count, done_count = rows[0]["open_count"], rows[0]["done_count"]
             total = _total(task_filter, open_count, done_count)
             last_page = max(0, -(-total // self.page_size) - 1)
             current = page
             if page > last_page:  # the list shrank since its buttons were made
                 current = last_page
                 rows = await read(current)
-            tasks = [row for row in rows if row.number is not None]
+            tasks = [row for row in rows if row["number"] is not None]
             return self._page(task_filter, current, tasks, open_count, done_count)
 
         return await self._resilient(list_)
@@ -290,7 +336,7 @@ class TaskService:
         async def get() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = (await connection.execute(sql.GET_TASK, _owned(person, number))).first()
+                row = _first(await connection.rows(sql.GET_TASK, _owned(person, number)))
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -311,9 +357,9 @@ class TaskService:
                 "done_time": now if status is TaskStatus.DONE else None,
             }
             async with self._statement() as connection:
-                row = (await connection.execute(sql.SET_STATUS, params)).first()
+                row = _first(await connection.rows(sql.SET_STATUS, params))
                 if row is None:  # already in that status, or not this person's task
-                    row = (await connection.execute(sql.GET_TASK, params)).first()
+                    row = _first(await connection.rows(sql.GET_TASK, params))
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -332,12 +378,14 @@ class TaskService:
             if valid:
                 params = {"tg_id": person.telegram_id, "nums": valid, "at": utcnow()}
                 async with self._statement() as connection:
-                    rows = await connection.execute(sql.MARK_DONE, params)
-                    closed = {row.number: row.title for row in rows}
+                    rows = await connection.rows(sql.MARK_DONE[self._postgres], params)
+                    closed = {row["number"]: row["title"] for row in rows}
                     if len(closed) < len(valid):  # some were done already, or are not there
                         rest = [number for number in valid if number not in closed]
-                        rows = await connection.execute(sql.FIND_NUMBERS, {**params, "nums": rest})
-                        others = {row.number: row.title for row in rows}
+                        rows = await connection.rows(
+                            sql.FIND_NUMBERS[self._postgres], {**params, "nums": rest}
+                        )
+                        others = {row["number"]: row["title"] for row in rows}
             return [_report(number, closed, others) for number in wanted]
 
         return await self._resilient(mark)
@@ -355,7 +403,7 @@ class TaskService:
         async def edit() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = (await connection.execute(statement, params)).first()
+                row = _first(await connection.rows(statement, params))
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -369,7 +417,7 @@ class TaskService:
         async def delete() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = (await connection.execute(sql.DELETE_TASK, _owned(person, number))).first()
+                row = _first(await connection.rows(sql.DELETE_TASK, _owned(person, number)))
             if row is None:
                 raise TaskNotFound(number)
             return _task(row)
@@ -417,13 +465,13 @@ def _task(row: AnyRow) -> TaskRead:
     # The row's types are the columns' (checked by the database and SQLAlchemy), so the
     # read model skips validation: it was a measurable share of a list's cost.
     return TaskRead.model_construct(
-        number=row.number,
-        title=row.title,
-        description=row.description,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        done_at=row.done_at,
+        number=row["number"],
+        title=row["title"],
+        description=row["description"],
+        status=TaskStatus(row["status"]),  # asyncpg gives the stored string
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        done_at=row["done_at"],
     )
 
 
