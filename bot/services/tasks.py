@@ -320,7 +320,7 @@ class TaskService:
         open_count: int,
         done_count: int,
     ) -> TaskPage:
-        return TaskPage.model_construct(
+        return TaskPage(
             items=tuple(_task(row) for row in rows),
             filter=task_filter,
             page=page,
@@ -462,13 +462,13 @@ async def _sync(session: AsyncSession, person: Person) -> None:
 
 
 def _task(row: AnyRow) -> TaskRead:
-    # The row's types are the columns' (checked by the database and SQLAlchemy), so the
-    # read model skips validation: it was a measurable share of a list's cost.
-    return TaskRead.model_construct(
+    # Validating is also the fast way here: pydantic 2.13's model_construct, which fills in
+    # defaults field by field, measured slower than validating these few plain values.
+    return TaskRead(
         number=row["number"],
         title=row["title"],
         description=row["description"],
-        status=TaskStatus(row["status"]),  # asyncpg gives the stored string
+        status=row["status"],  # asyncpg gives the stored string; validation makes it the enum
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         done_at=row["done_at"],

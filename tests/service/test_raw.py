@@ -103,7 +103,8 @@ async def test_a_dropped_connection_is_never_lent_again(pg_engine: AsyncEngine) 
         pg_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     )
     try:
-        await admin.execute("SELECT pg_terminate_backend($1)", dropped)
+        # The backend exits on its own time: wait for it, so the next statement must fail.
+        assert await admin.fetchval("SELECT pg_terminate_backend($1, 5000)", dropped)
     finally:
         await admin.close()
 
@@ -128,7 +129,7 @@ async def test_the_service_survives_a_dropped_connection(pg_engine: AsyncEngine)
     )
     try:
         await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     finally:
