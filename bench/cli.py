@@ -95,7 +95,12 @@ def _jsonable(report: Report) -> dict[str, Any]:
     data = dataclasses.asdict(report)
     for backend, results in zip(data["backends"], report.backends, strict=True):
         for floor, measured in zip(backend["floors"], results.floors, strict=True):
-            floor.update(floor_ms=measured.floor_ms, ratio=measured.ratio)
+            floor.update(
+                floor_ms=measured.floor_ms,
+                ratio=measured.ratio,
+                reply_floor_ms=measured.reply_floor_ms,
+                reply_ratio=measured.reply_ratio,
+            )
     if report.startup is not None:
         data["startup"]["ratio"] = report.startup.ratio
     if report.memory is not None:

@@ -1,12 +1,16 @@
-"""The bot under test and its floor: the real dispatcher from `create_dispatcher` and a bare
-one whose handlers only answer, both on one bot with the canned Bot API session."""
+"""The bot under test and its floors: the real dispatcher from `create_dispatcher`, a bare
+one whose handlers only answer, and one whose handlers send a recorded reply, all on one bot
+with the canned Bot API session."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
+from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -56,6 +60,22 @@ def bare_dispatcher() -> Dispatcher:
     router = Router(name="bare")
     router.message.register(_answer_message)
     router.callback_query.register(_answer_press)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def replay_dispatcher(replies: Sequence[TelegramMethod[Any]]) -> Dispatcher:
+    """Dispatch and send `replies` (one real update's Bot API calls, recorded): what aiogram
+    alone costs for the very same reply, with nothing of ours in between."""
+
+    async def replay(_event: Message | CallbackQuery, bot: Bot) -> None:
+        for method in replies:
+            await bot(method)
+
+    router = Router(name="replay")
+    router.message.register(replay)
+    router.callback_query.register(replay)
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher

@@ -33,14 +33,29 @@ class Floor:
     real: Summary
     bare: Summary
     raw: Summary | None
+    # Dispatch and send the real update's recorded reply: aiogram's cost of the same answer.
+    reply: Summary | None = None
 
     @property
     def floor_ms(self) -> float:
-        return self.bare.mean_ms + (self.raw.mean_ms if self.raw else 0.0)
+        return self.bare.mean_ms + self._raw_ms
 
     @property
     def ratio(self) -> float:
         return self.real.mean_ms / self.floor_ms
+
+    @property
+    def reply_floor_ms(self) -> float | None:
+        return None if self.reply is None else self.reply.mean_ms + self._raw_ms
+
+    @property
+    def reply_ratio(self) -> float | None:
+        floor = self.reply_floor_ms
+        return None if floor is None else self.real.mean_ms / floor
+
+    @property
+    def _raw_ms(self) -> float:
+        return self.raw.mean_ms if self.raw else 0.0
 
 
 @dataclass(frozen=True)

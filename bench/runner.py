@@ -25,7 +25,7 @@ from bench.results import BackendResults, Floor, Report
 from bench.scale import run_scale
 from bench.startup import measure_startup
 from bench.targets import judge
-from bench.throughput import run_bare, run_use_case
+from bench.throughput import run_bare, run_reply_floor, run_use_case
 from bench.usecases import ADD, USE_CASES
 from bot.config import DatabaseSettings
 from bot.db import create_engine
@@ -136,7 +136,10 @@ async def _use_cases(
                 database, engine, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
             )
         [single] = [run for run in runs if run.concurrency == 1 and not run.same_person]
-        results.floors.append(Floor(use_case.name, single.summary, bare, raw))
+        reply = await run_reply_floor(
+            harness, engine, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+        )
+        results.floors.append(Floor(use_case.name, single.summary, bare, raw, reply))
 
 
 def _with_load_after(report: Report) -> Machine:

@@ -44,12 +44,17 @@ async def run_scale(
         if database.backend == "postgresql":
             steps = range(_WARMUP + updates)
             raw_list = await run_raw(
-                database.dsn, LIST.name, [LIST.raw_args(person, s) for s in steps], warmup=_WARMUP
+                database.dsn,
+                LIST.name,
+                LIST.raw_statement,
+                [LIST.raw_params(person, s) for s in steps],
+                warmup=_WARMUP,
             )
             raw_status = await run_raw(
                 database.dsn,
                 STATUS.name,
-                [STATUS.raw_args(person, s) for s in steps],
+                STATUS.raw_statement,
+                [STATUS.raw_params(person, s) for s in steps],
                 warmup=_WARMUP,
             )
         runs.append(

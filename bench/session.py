@@ -42,6 +42,8 @@ class CannedSession(AiohttpSession):
         super().__init__(**kwargs)
         self.calls: dict[str, int] = {}
         self.last_text = ""
+        # A list while the harness records one update's replies (for the reply floor).
+        self.recording: list[TelegramMethod[Any]] | None = None
 
     async def make_request(
         self,
@@ -50,6 +52,8 @@ class CannedSession(AiohttpSession):
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
     ) -> TelegramType:
         name = method.__api_method__
+        if self.recording is not None:
+            self.recording.append(method)
         self.api.api_url(token=bot.token, method=name)
         form = self.build_form_data(bot=bot, method=method)
         form()  # aiohttp url-encodes the form when it sends it

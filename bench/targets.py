@@ -52,6 +52,16 @@ def _floors(results: BackendResults) -> list[Verdict]:
         else:
             target = f"{floor.use_case} ≤ {FLOOR_RATIO:.0f}x its floor ({results.backend})"
             verdicts.append(Verdict(target, measured, floor.ratio <= FLOOR_RATIO))
+        if floor.reply_ratio is not None and floor.reply_floor_ms is not None:
+            # What is ours: the use case against aiogram sending the same reply (+ raw SQL).
+            verdicts.append(
+                Verdict(
+                    f"{floor.use_case} vs the same reply + raw SQL ({results.backend})",
+                    f"{floor.reply_ratio:.1f}x ({floor.real.mean_ms:.2f} vs "
+                    f"{floor.reply_floor_ms:.2f} ms)",
+                    None,
+                )
+            )
     return verdicts
 
 

@@ -7,12 +7,14 @@ import asyncio
 import gc
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from aiogram import Dispatcher
+from aiogram.methods import TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.checks import ErrorLog, check_calls, check_reply, expected_calls
-from bench.harness import Harness
+from bench.harness import Harness, replay_dispatcher
 from bench.load import Call, Sample, drive
 from bench.people import People
 from bench.results import UseCaseRun
@@ -111,6 +113,36 @@ async def run_bare(
     )
     expected = expected_calls(use_case, updates, bare=True)
     check_calls(harness.session, expected, f"{use_case.name} through the bare dispatcher")
+    return summarise(sample)
+
+
+async def run_reply_floor(
+    harness: Harness,
+    engine: AsyncEngine,
+    people: People,
+    use_case: UseCase,
+    *,
+    updates: int,
+    warmup: int,
+) -> Summary:
+    """The same updates at concurrency 1 through a dispatcher that sends, for each, the reply
+    the real one sent for the first of them (recorded), without the database."""
+    lanes = Lanes.fresh(people, use_case, 1, same_person=False)
+    await add_people(engine, lanes.everyone(), use_case.tasks_for(1))
+    [[first]] = lanes.calls(harness, harness.real, range(1))
+    replies: list[TelegramMethod[Any]] = []
+    harness.session.recording = replies
+    try:
+        await first()
+    finally:
+        harness.session.recording = None
+    replay = replay_dispatcher(replies)
+    await drive(lanes.calls(harness, replay, range(warmup)))
+    sample, _ = await _timed(
+        harness, lanes.calls(harness, replay, range(warmup, warmup + updates)), None
+    )
+    check_calls(harness.session, expected_calls(use_case, updates), f"{use_case.name} replayed")
+    check_reply(harness.session, use_case)
     return summarise(sample)
 
 

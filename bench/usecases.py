@@ -1,17 +1,22 @@
 """The five use cases measured: the update a person sends at each step, the data they need
-beforehand, and the arguments of the same use case's raw statement (see floors.py)."""
+beforehand, and the use case's own statement with its parameters, for the raw SQL floor
+(see floors.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiogram.types import Update
+from sqlalchemy import Executable
 
 from bench.updates import UpdateFactory
 from bot.callbacks import TaskAction, TaskCallback
-from bot.schemas import TaskStatus
+from bot.db.base import utcnow
+from bot.schemas import TaskFilter, TaskStatus
+from bot.services import statements as sql
+from bot.services.tasks import DEFAULT_MAX_TASKS, DEFAULT_PAGE_SIZE
 
 # Enough for a full first page (ten) and a second one.
 TASKS_EACH = 25
@@ -32,9 +37,23 @@ class UseCase:
     kind: Literal["message", "press"]
     marker: str  # a piece of the reply text that shows the use case worked
     build: Callable[[UpdateFactory, int, int], Update]  # (updates, telegram id, step)
-    raw_args: Callable[[int, int], tuple[object, ...]]  # (telegram id, step)
+    # The statement TaskService runs for it on PostgreSQL, and its parameters at each step
+    # (telegram id, step), named as the service names them.
+    raw_statement: Executable
+    raw_params: Callable[[int, int], dict[str, Any]]
     # Tasks each person has before a run of so many steps.
     tasks_for: Callable[[int], int] = lambda steps: TASKS_EACH
+
+
+def _status_params(person: int, number: int, status: TaskStatus) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "tg_id": person,
+        "num": number,
+        "new_status": status,
+        "at": now,
+        "done_time": now if status is TaskStatus.DONE else None,
+    }
 
 
 def _status_at(step: int) -> TaskStatus:
@@ -51,19 +70,30 @@ ADD = UseCase(
     kind="message",
     marker="Added.",
     build=lambda updates, person, step: updates.message(person, f"/add Benchmark task {step}"),
-    raw_args=lambda person, step: (
-        person,
-        f"Benchmark task {step}",
-        person,
-        _RAW_MESSAGE_IDS + step,
-    ),
+    raw_statement=sql.ADD_TASK_POSTGRES,
+    raw_params=lambda person, step: {
+        "tg_id": person,
+        "cap": DEFAULT_MAX_TASKS,
+        "src_chat": person,
+        "src_message": _RAW_MESSAGE_IDS + step,
+        "new_title": f"Benchmark task {step}",
+        "new_description": None,
+        "new_status": TaskStatus.PENDING,
+        "at": utcnow(),
+    },
 )
 LIST = UseCase(
     name="/list",
     kind="message",
     marker="Open tasks",
     build=lambda updates, person, step: updates.message(person, "/list"),
-    raw_args=lambda person, step: (person,),
+    raw_statement=sql.LIST_PAGE[TaskFilter.OPEN],
+    raw_params=lambda person, step: {
+        "tg_id": person,
+        "needed": DEFAULT_PAGE_SIZE,
+        "page_size": DEFAULT_PAGE_SIZE,
+        "offset": 0,
+    },
 )
 OPEN_CARD = UseCase(
     name="open card",
@@ -72,7 +102,8 @@ OPEN_CARD = UseCase(
     build=lambda updates, person, step: updates.press(
         person, TaskCallback(action=TaskAction.OPEN, number=1 + step % TASKS_EACH).pack()
     ),
-    raw_args=lambda person, step: (person, 1 + step % TASKS_EACH),
+    raw_statement=sql.GET_TASK,
+    raw_params=lambda person, step: {"tg_id": person, "num": 1 + step % TASKS_EACH},
 )
 STATUS = UseCase(
     name="status button",
@@ -82,7 +113,8 @@ STATUS = UseCase(
         person,
         TaskCallback(action=_STATUS_ACTION[_status_at(step)], number=STATUS_TASK).pack(),
     ),
-    raw_args=lambda person, step: (person, STATUS_TASK, _status_at(step).value),
+    raw_statement=sql.SET_STATUS,
+    raw_params=lambda person, step: _status_params(person, STATUS_TASK, _status_at(step)),
 )
 # Each step closes the lane's next open task: closing the same one again would measure the
 # cheaper "was already done" path instead.
@@ -91,7 +123,8 @@ DONE = UseCase(
     kind="message",
     marker="Marked 1 task done.",
     build=lambda updates, person, step: updates.message(person, f"/done {open_task(step)}"),
-    raw_args=lambda person, step: (person, open_task(step), TaskStatus.DONE.value),
+    raw_statement=sql.MARK_DONE[True],
+    raw_params=lambda person, step: {"tg_id": person, "nums": [open_task(step)], "at": utcnow()},
     tasks_for=lambda steps: max(TASKS_EACH, open_task(steps)),
 )
 

@@ -1,5 +1,10 @@
-"""All routers, in the order they must see updates: commands before dialogues, dialogues
-before plain text, the fallback last. Built fresh per dispatcher (a router has one parent)."""
+"""All routers, built fresh per dispatcher (a router has one parent).
+
+Every handler of free text carries NOT_A_COMMAND, and the dialogue ones their state, so no
+two routers want the same update and their order only decides how many filters an update
+passes on its way: the busiest first (buttons on cards, adding, the list). Errors and the
+fallback, which takes whatever nobody else did, come last.
+"""
 
 from aiogram import Router
 
@@ -9,12 +14,12 @@ from bot.handlers import add, cancel, card, done, errors, fallback, listing, sta
 def create_router() -> Router:
     router = Router(name=__name__)
     router.include_routers(
-        start.create_router(),
-        cancel.create_router(),
-        listing.create_router(),
-        done.create_router(),
         card.create_router(),
         add.create_router(),
+        listing.create_router(),
+        done.create_router(),
+        start.create_router(),
+        cancel.create_router(),
         errors.create_router(),
         fallback.create_router(),
     )
