@@ -56,7 +56,8 @@ def _floors(results: BackendResults) -> list[Verdict]:
             # What is ours: the use case against aiogram sending the same reply (+ raw SQL).
             verdicts.append(
                 Verdict(
-                    f"{floor.use_case} vs the same reply + raw SQL ({results.backend})",
+                    f"{floor.use_case} vs the same reply{' + raw SQL' if floor.raw else ''} "
+                    f"({results.backend})",
                     f"{floor.reply_ratio:.1f}x ({floor.real.mean_ms:.2f} vs "
                     f"{floor.reply_floor_ms:.2f} ms)",
                     None,
