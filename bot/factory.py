@@ -17,13 +17,7 @@ from aiogram.utils.i18n import I18n
 from bot.config import Settings
 from bot.handlers import create_router
 from bot.i18n import create_i18n
-from bot.middlewares import (
-    AccessControl,
-    ForeignPressGuard,
-    LeaveDialogueOnCommand,
-    PersonMiddleware,
-    RateLimit,
-)
+from bot.middlewares import AccessControl, Gate, RateLimit
 from bot.middlewares.locale import LocaleMiddleware
 from bot.retries import RetryRequests
 from bot.services import TaskService
@@ -68,16 +62,14 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage or DialogueMemoryStorage(), task_service=task_service)
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
-    # checks that must not touch the database: the rate limit, then access control.
+    # gate (rate limit, access, the person, the group guard, leaving dialogues).
     LocaleMiddleware(i18n or create_i18n()).setup(dispatcher)
     limits = settings or Settings.model_construct()
-    rate_limit = RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds)
-    access = AccessControl(limits.allowed_ids, limits.allowed_usernames)
-    for observer in (dispatcher.message, dispatcher.callback_query):
-        observer.outer_middleware(rate_limit)
-        observer.outer_middleware(access)
-        observer.outer_middleware(PersonMiddleware())
-    dispatcher.message.outer_middleware(LeaveDialogueOnCommand())
-    dispatcher.callback_query.outer_middleware(ForeignPressGuard())
+    gate = Gate(
+        RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds),
+        AccessControl(limits.allowed_ids, limits.allowed_usernames),
+    )
+    dispatcher.message.outer_middleware(gate)
+    dispatcher.callback_query.outer_middleware(gate)
     dispatcher.include_router(create_router())
     return dispatcher

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message, TelegramObject
+from aiogram.types import Message
 
 
-class LeaveDialogueOnCommand(BaseMiddleware):
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        # aiogram's FSM middleware has already read the state into `raw_state`.
-        state: FSMContext | None = data.get("state")
-        if (
-            state is not None
-            and data.get("raw_state") is not None
-            and isinstance(event, Message)
-            and event.text
-            and event.text.startswith("/")
-            and not event.text[1:].lower().startswith("cancel")
-        ):
-            await state.clear()
-            data["raw_state"] = None
-        return await handler(event, data)
+async def leave_on_command(message: Message, data: dict[str, Any]) -> None:
+    # aiogram's FSM middleware has already read the state into `raw_state`.
+    state: FSMContext | None = data.get("state")
+    if (
+        state is not None
+        and data.get("raw_state") is not None
+        and message.text
+        and message.text.startswith("/")
+        and not message.text[1:].lower().startswith("cancel")
+    ):
+        await state.clear()
+        data["raw_state"] = None

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
-from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 
 
-class RateLimit(BaseMiddleware):
+class RateLimit:
     """At most `limit` updates per person in any `window` seconds (a sliding window)."""
 
     def __init__(
@@ -48,15 +46,8 @@ class RateLimit(BaseMiddleware):
         self._warned.discard(user_id)
         return True
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None or self.admit(user.id):
-            return await handler(event, data)
+    async def refuse(self, user: User, event: TelegramObject) -> None:
+        """Say so the first time the limit trips; after that, only stop the button's spinner."""
         first_time = user.id not in self._warned
         self._warned.add(user.id)
         notice = _("🐢 That is too fast for me. I'll ignore your messages for a few seconds.")
@@ -64,4 +55,3 @@ class RateLimit(BaseMiddleware):
             await event.answer(notice if first_time else None)  # never leave a spinner
         elif first_time and isinstance(event, Message):
             await event.answer(notice)
-        return None
