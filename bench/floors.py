@@ -64,5 +64,12 @@ async def run_sql_floor(
     """The use case's raw statement for fresh people with the same data as the real run."""
     [person] = people.take(1)
     await add_people(engine, [person], use_case.tasks_for(warmup + updates))
+    return await run_use_case_raw(database, use_case, person, updates=updates, warmup=warmup)
+
+
+async def run_use_case_raw(
+    database: Database, use_case: UseCase, person: int, *, updates: int, warmup: int
+) -> Summary:
+    """The use case's raw statement for `person` (whose data is in place), step by step."""
     params = [use_case.raw_params(person, step) for step in range(warmup + updates)]
     return await run_raw(database.dsn, use_case.name, use_case.raw_statement, params, warmup=warmup)

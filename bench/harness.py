@@ -5,7 +5,7 @@ with the canned Bot API session."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,12 +57,7 @@ def bench_settings() -> Settings:
 
 def bare_dispatcher() -> Dispatcher:
     """Dispatch and answer, nothing else: the least any aiogram bot does per update."""
-    router = Router(name="bare")
-    router.message.register(_answer_message)
-    router.callback_query.register(_answer_press)
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    return dispatcher
+    return _one_router("bare", _answer_message, _answer_press)
 
 
 def replay_dispatcher(replies: Sequence[TelegramMethod[Any]]) -> Dispatcher:
@@ -73,9 +68,15 @@ def replay_dispatcher(replies: Sequence[TelegramMethod[Any]]) -> Dispatcher:
         for method in replies:
             await bot(method)
 
-    router = Router(name="replay")
-    router.message.register(replay)
-    router.callback_query.register(replay)
+    return _one_router("replay", replay, replay)
+
+
+def _one_router(
+    name: str, on_message: Callable[..., Awaitable[None]], on_press: Callable[..., Awaitable[None]]
+) -> Dispatcher:
+    router = Router(name=name)
+    router.message.register(on_message)
+    router.callback_query.register(on_press)
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.checks import ErrorLog
 from bench.databases import Database
-from bench.floors import run_raw
+from bench.floors import run_use_case_raw
 from bench.harness import Harness
 from bench.people import People
 from bench.results import ScaleRun
@@ -42,21 +42,10 @@ async def run_scale(
         )
         raw_list = raw_status = None
         if database.backend == "postgresql":
-            steps = range(_WARMUP + updates)
-            raw_list = await run_raw(
-                database.dsn,
-                LIST.name,
-                LIST.raw_statement,
-                [LIST.raw_params(person, s) for s in steps],
-                warmup=_WARMUP,
-            )
-            raw_status = await run_raw(
-                database.dsn,
-                STATUS.name,
-                STATUS.raw_statement,
-                [STATUS.raw_params(person, s) for s in steps],
-                warmup=_WARMUP,
-            )
+            raw_list, raw_status = [
+                await run_use_case_raw(database, use_case, person, updates=updates, warmup=_WARMUP)
+                for use_case in (LIST, STATUS)
+            ]
         runs.append(
             ScaleRun(
                 tasks=size,

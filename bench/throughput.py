@@ -107,10 +107,7 @@ async def run_bare(
 ) -> Summary:
     """The same updates at concurrency 1 through a dispatcher whose handlers only answer."""
     lanes = Lanes.fresh(people, use_case, 1, same_person=False)
-    await drive(lanes.calls(harness, harness.bare, range(warmup)))
-    sample, _ = await _timed(
-        harness, lanes.calls(harness, harness.bare, range(warmup, warmup + updates)), None
-    )
+    sample = await _warm_then_time(harness, harness.bare, lanes, warmup, updates)
     expected = expected_calls(use_case, updates, bare=True)
     check_calls(harness.session, expected, f"{use_case.name} through the bare dispatcher")
     return summarise(sample)
@@ -136,14 +133,21 @@ async def run_reply_floor(
         await first()
     finally:
         harness.session.recording = None
-    replay = replay_dispatcher(replies)
-    await drive(lanes.calls(harness, replay, range(warmup)))
-    sample, _ = await _timed(
-        harness, lanes.calls(harness, replay, range(warmup, warmup + updates)), None
-    )
+    sample = await _warm_then_time(harness, replay_dispatcher(replies), lanes, warmup, updates)
     check_calls(harness.session, expected_calls(use_case, updates), f"{use_case.name} replayed")
     check_reply(harness.session, use_case)
     return summarise(sample)
+
+
+async def _warm_then_time(
+    harness: Harness, dispatcher: Dispatcher, lanes: Lanes, warmup: int, updates: int
+) -> Sample:
+    """A floor dispatcher's run: untimed warm-up steps, then timed ones (no SQL to count)."""
+    await drive(lanes.calls(harness, dispatcher, range(warmup)))
+    sample, _ = await _timed(
+        harness, lanes.calls(harness, dispatcher, range(warmup, warmup + updates)), None
+    )
+    return sample
 
 
 async def _timed(

@@ -12,7 +12,7 @@ asyncpg's own statement cache prepares each statement once per connection.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -56,11 +56,6 @@ class RawStatement:
         self, connection: asyncpg.Connection, params: Mapping[str, Any]
     ) -> list[asyncpg.Record]:
         return await connection.fetch(self.sql, *self.arguments(params))  # type: ignore[no-any-return]
-
-    async def fetchrow(
-        self, connection: asyncpg.Connection, params: Mapping[str, Any]
-    ) -> asyncpg.Record | None:
-        return await connection.fetchrow(self.sql, *self.arguments(params))
 
 
 def compile_raw(statement: Executable, dialect: Dialect) -> RawStatement:
@@ -126,6 +121,3 @@ def _breaks_connection(error: BaseException, connection: Any) -> bool:
     if isinstance(error, asyncpg.PostgresConnectionError | asyncpg.OperatorInterventionError):
         return True
     return not isinstance(error, asyncpg.PostgresError)
-
-
-__all__: Sequence[str] = ["RawConnections", "RawStatement", "compile_raw"]

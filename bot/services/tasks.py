@@ -332,39 +332,22 @@ class TaskService:
 
     async def get_task(self, person: Person, number: int) -> TaskRead:
         _check_number(number)
-
-        async def get() -> TaskRead:
-            await self._ensure_synced(person)
-            async with self._statement() as connection:
-                row = _first(await connection.rows(sql.GET_TASK, _owned(person, number)))
-            if row is None:
-                raise TaskNotFound(number)
-            return _task(row)
-
-        return await self._resilient(get)
+        return await self._one_task(person, number, (sql.GET_TASK, _owned(person, number)))
 
     async def set_status(self, person: Person, number: int, status: TaskStatus) -> TaskRead:
         """Move a task to any status; `done_at` follows entering and leaving `done`."""
         _check_number(number)
-
-        async def set_() -> TaskRead:
-            await self._ensure_synced(person)
-            now = utcnow()
-            params = {
-                **_owned(person, number),
-                "new_status": status,
-                "at": now,
-                "done_time": now if status is TaskStatus.DONE else None,
-            }
-            async with self._statement() as connection:
-                row = _first(await connection.rows(sql.SET_STATUS, params))
-                if row is None:  # already in that status, or not this person's task
-                    row = _first(await connection.rows(sql.GET_TASK, params))
-            if row is None:
-                raise TaskNotFound(number)
-            return _task(row)
-
-        return await self._resilient(set_)
+        now = utcnow()
+        params = {
+            **_owned(person, number),
+            "new_status": status,
+            "at": now,
+            "done_time": now if status is TaskStatus.DONE else None,
+        }
+        # Nothing updated: already in that status (then read it as it is), or not theirs.
+        return await self._one_task(
+            person, number, (sql.SET_STATUS, params), (sql.GET_TASK, params)
+        )
 
     async def mark_done(self, person: Person, numbers: Iterable[int]) -> list[DoneReport]:
         """Mark several tasks done; one report per distinct number, in the order given."""
@@ -399,30 +382,29 @@ class TaskService:
         if parsed.description is not None:
             params["new_description"] = parsed.description
             statement = sql.EDIT_WITH_DESCRIPTION
-
-        async def edit() -> TaskRead:
-            await self._ensure_synced(person)
-            async with self._statement() as connection:
-                row = _first(await connection.rows(statement, params))
-            if row is None:
-                raise TaskNotFound(number)
-            return _task(row)
-
-        return await self._resilient(edit)
+        return await self._one_task(person, number, (statement, params))
 
     async def delete_task(self, person: Person, number: int) -> TaskRead:
         """Delete a task for good; its number is never handed out again."""
         _check_number(number)
+        return await self._one_task(person, number, (sql.DELETE_TASK, _owned(person, number)))
 
-        async def delete() -> TaskRead:
+    async def _one_task(
+        self, person: Person, number: int, *steps: tuple[Executable, Mapping[str, Any]]
+    ) -> TaskRead:
+        """A use case about one of the person's tasks: the first statement of `steps` that
+        returns a row gives the task (the rest are not run); none does: TaskNotFound."""
+
+        async def run() -> TaskRead:
             await self._ensure_synced(person)
             async with self._statement() as connection:
-                row = _first(await connection.rows(sql.DELETE_TASK, _owned(person, number)))
-            if row is None:
-                raise TaskNotFound(number)
-            return _task(row)
+                for statement, params in steps:
+                    row = _first(await connection.rows(statement, params))
+                    if row is not None:
+                        return _task(row)
+            raise TaskNotFound(number)
 
-        return await self._resilient(delete)
+        return await self._resilient(run)
 
 
 async def _sync(session: AsyncSession, person: Person) -> None:
