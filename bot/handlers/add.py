@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import NOT_A_COMMAND
+from bot.filters import NOT_A_COMMAND, PRIVATE_CHAT
 from bot.keyboards import card_keyboard
 from bot.rendering import render_card
 from bot.schemas import Person
@@ -67,8 +66,6 @@ async def add_plain_text(message: Message, person: Person, task_service: TaskSer
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(add_command, Command("add"))
-    router.message.register(add_from_dialogue, AddTask.text, NOT_A_COMMAND)
-    router.message.register(
-        add_plain_text, StateFilter(None), F.chat.type == ChatType.PRIVATE, NOT_A_COMMAND
-    )
+    router.message.register(add_from_dialogue, StateFilter(AddTask.text), NOT_A_COMMAND)
+    router.message.register(add_plain_text, StateFilter(None), PRIVATE_CHAT, NOT_A_COMMAND)
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -135,7 +136,7 @@ def create_router() -> Router:
         change_status, TaskCallback.filter(F.action.in_(_STATUS_OF_ACTION.keys()))
     )
     router.callback_query.register(start_edit, TaskCallback.filter(F.action == TaskAction.EDIT))
-    router.message.register(finish_edit, EditTask.text, NOT_A_COMMAND)
+    router.message.register(finish_edit, StateFilter(EditTask.text), NOT_A_COMMAND)
     router.callback_query.register(ask_delete, TaskCallback.filter(F.action == TaskAction.DELETE))
     router.callback_query.register(
         delete, TaskCallback.filter(F.action == TaskAction.DELETE_CONFIRMED)

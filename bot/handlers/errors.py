@@ -12,6 +12,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.filters import in_loop
 from bot.services import (
     EmptyTitle,
     InvalidText,
@@ -97,10 +98,14 @@ async def unexpected_error(event: ErrorEvent) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.errors.register(
-        task_error_on_button, ExceptionTypeFilter(TaskError), F.update.callback_query.as_("query")
+        task_error_on_button,
+        ExceptionTypeFilter(TaskError),
+        in_loop(F.update.callback_query.as_("query")),
     )
     router.errors.register(
-        task_error_on_message, ExceptionTypeFilter(TaskError), F.update.message.as_("message")
+        task_error_on_message,
+        ExceptionTypeFilter(TaskError),
+        in_loop(F.update.message.as_("message")),
     )
     router.errors.register(blocked_by_person, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(unexpected_error)

@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.filters import PRIVATE_CHAT, in_loop
 from bot.telegram import respond
 
 
@@ -26,7 +27,7 @@ async def stale_button(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(not_text, F.chat.type == ChatType.PRIVATE)
+    router.message.register(unknown_command, in_loop(F.text.startswith("/")))
+    router.message.register(not_text, PRIVATE_CHAT)
     router.callback_query.register(stale_button)
     return router
