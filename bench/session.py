@@ -1,8 +1,9 @@
-"""A Bot API session that does all of aiogram's own work per call except the HTTP exchange.
+"""A Bot API session that does all of the bot's own work per call except the HTTP exchange.
 
-Like `AiohttpSession.make_request` it dumps the method, prepares every value, builds the form
-and encodes it as aiohttp would on sending; then it parses a canned answer through aiogram's
-response checking. It keeps nothing per request, so memory measurements stay flat.
+It is the bot's own session class (bot.session.TelegramSession) with `make_request` replaced:
+like the real one it dumps the method, prepares every value, builds the form and encodes it
+as aiohttp would on sending; then it parses a canned answer through aiogram's response
+checking. It keeps nothing per request, so memory measurements stay flat.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 from typing import Any, cast
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from bot.session import TelegramSession
 
 BOT_TOKEN = "4242:BENCH-token-for-the-canned-session"
 _BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Todo", "username": "todo_bench_bot"}
@@ -35,7 +37,7 @@ _TRUE_ANSWER = json.dumps({"ok": True, "result": True})
 _MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText"})
 
 
-class CannedSession(AiohttpSession):
+class CannedSession(TelegramSession):
     """Counts calls per method (a handful of names, so constant memory) for sanity checks."""
 
     def __init__(self, **kwargs: Any) -> None:
