@@ -23,7 +23,7 @@ from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.handlers import create_router
+from bot.handlers import create_routers
 from bot.i18n import create_i18n
 from bot.middlewares import AccessControl, Gate, RateLimit
 from bot.middlewares.locale import LocaleMiddleware
@@ -92,5 +92,5 @@ def create_dispatcher(
     )
     dispatcher.message.outer_middleware(gate)
     dispatcher.callback_query.outer_middleware(gate)
-    dispatcher.include_router(create_router())
+    dispatcher.include_routers(*create_routers())
     return dispatcher

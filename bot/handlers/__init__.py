@@ -1,4 +1,5 @@
-"""All routers, built fresh per dispatcher (a router has one parent).
+"""All routers, built fresh per dispatcher (a router has one parent), for the dispatcher to
+include directly: each level of nesting costs aiogram a propagation on every update.
 
 Every handler of free text carries NOT_A_COMMAND, and the dialogue ones their state, so no
 two routers want the same update and their order only decides how many filters an update
@@ -11,9 +12,8 @@ from aiogram import Router
 from bot.handlers import add, cancel, card, done, errors, fallback, listing, start
 
 
-def create_router() -> Router:
-    router = Router(name=__name__)
-    router.include_routers(
+def create_routers() -> list[Router]:
+    return [
         card.create_router(),
         add.create_router(),
         listing.create_router(),
@@ -22,5 +22,4 @@ def create_router() -> Router:
         cancel.create_router(),
         errors.create_router(),
         fallback.create_router(),
-    )
-    return router
+    ]
