@@ -12,7 +12,8 @@ class Plan:
     # Timed updates per use case at each concurrency (split evenly between the lanes).
     updates: dict[int, int]
     warmup: int  # untimed updates first, at each concurrency, for caches and pool connections
-    floor_updates: int
+    floor_updates: int  # per use case, for it and for each floor, split into rounds
+    floor_rounds: int
     scale_sizes: tuple[int, ...]
     scale_updates: int
     start_repeats: int
@@ -25,6 +26,7 @@ FULL = Plan(
     updates={1: 1000, 10: 300, 50: 300},
     warmup=50,
     floor_updates=1000,
+    floor_rounds=5,
     scale_sizes=(10, 1_000, 100_000),
     scale_updates=100,
     start_repeats=3,
@@ -35,6 +37,7 @@ QUICK = Plan(
     updates={1: 100, 10: 50, 50: 50},
     warmup=10,
     floor_updates=100,
+    floor_rounds=2,
     scale_sizes=(10, 10_000),
     scale_updates=20,
     start_repeats=1,

@@ -24,9 +24,10 @@ from bench.plan import Plan
 from bench.results import BackendResults, Floor, Report
 from bench.scale import run_scale
 from bench.startup import measure_startup
+from bench.stats import pooled
 from bench.targets import judge
 from bench.throughput import run_bare, run_reply_floor, run_use_case
-from bench.usecases import ADD, USE_CASES
+from bench.usecases import ADD, USE_CASES, UseCase
 from bot.config import DatabaseSettings
 from bot.db import create_engine
 
@@ -127,19 +128,56 @@ async def _use_cases(
                 )
             )
         results.use_cases += runs
-        bare = await run_bare(
-            harness, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+        progress(f"{database.backend}: {use_case.name} against its floors")
+        results.floors.append(
+            await _floor(database, engine, harness, people, errors, use_case, plan)
         )
-        raw = None
+
+
+async def _floor(
+    database: Database,
+    engine: AsyncEngine,
+    harness: Harness,
+    people: People,
+    errors: ErrorLog,
+    use_case: UseCase,
+    plan: Plan,
+) -> Floor:
+    """The use case and its floors in alternating rounds, so that the machine's drift (this
+    one's speed wanders by a third within minutes) weighs on every column alike."""
+    updates = max(1, plan.floor_updates // plan.floor_rounds)
+    real, bare, raw, reply = [], [], [], []
+    for _round in range(plan.floor_rounds):
+        run = await run_use_case(
+            harness,
+            engine,
+            people,
+            errors,
+            use_case,
+            concurrency=1,
+            updates=updates,
+            warmup=plan.warmup,
+        )
+        real.append(run.summary)
+        bare.append(await run_bare(harness, people, use_case, updates=updates, warmup=plan.warmup))
         if database.backend == "postgresql":
-            raw = await run_sql_floor(
-                database, engine, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+            raw.append(
+                await run_sql_floor(
+                    database, engine, people, use_case, updates=updates, warmup=plan.warmup
+                )
             )
-        [single] = [run for run in runs if run.concurrency == 1 and not run.same_person]
-        reply = await run_reply_floor(
-            harness, engine, people, use_case, updates=plan.floor_updates, warmup=plan.warmup
+        reply.append(
+            await run_reply_floor(
+                harness, engine, people, use_case, updates=updates, warmup=plan.warmup
+            )
         )
-        results.floors.append(Floor(use_case.name, single.summary, bare, raw, reply))
+    return Floor(
+        use_case.name,
+        pooled(real),
+        pooled(bare),
+        pooled(raw) if raw else None,
+        pooled(reply),
+    )
 
 
 def _with_load_after(report: Report) -> Machine:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.load import Sample
@@ -15,6 +17,20 @@ class Summary:
     mean_ms: float  # the cost of one update; at concurrency 1 it is 1000 / per_second
     p50_ms: float
     p99_ms: float
+
+
+def pooled(parts: Sequence[Summary]) -> Summary:
+    """Runs of one kind taken in rounds, as one: the count, rate and mean are exact; the
+    percentiles are approximate (the median round's p50, the worst round's p99)."""
+    updates = sum(part.updates for part in parts)
+    seconds = sum(part.updates / part.per_second for part in parts)
+    return Summary(
+        updates=updates,
+        per_second=updates / seconds,
+        mean_ms=sum(part.mean_ms * part.updates for part in parts) / updates,
+        p50_ms=statistics.median(part.p50_ms for part in parts),
+        p99_ms=max(part.p99_ms for part in parts),
+    )
 
 
 def percentile(sorted_values: list[int], fraction: float) -> int:
