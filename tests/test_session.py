@@ -1,5 +1,6 @@
-"""The bot's session sends the same forms aiogram's own session would: the same fields with
-the same values (JSON compared as JSON: the keyboard's is compact)."""
+"""The bot's session sends the parameters aiogram's own session would: the same names with the
+same values, as a JSON body where aiogram sends a url-encoded form (aiogram's string values
+are compared as what they encode: `"1"` as 1, a keyboard's JSON as the object)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from bot.factory import create_bot
 from bot.i18n import create_i18n
 from bot.keyboards import card_keyboard
 from bot.schemas import TaskRead, TaskStatus
-from bot.session import TelegramSession
+from bot.session import JsonBody, TelegramSession
 from tests.conftest import TEST_TOKEN
 
 I18N = create_i18n()
@@ -62,13 +63,39 @@ def _methods() -> list[TelegramMethod[Any]]:
 
 
 @pytest.mark.parametrize("method", _methods(), ids=lambda method: method.__api_method__)
-def test_forms_equal_aiograms(method: TelegramMethod[Any]) -> None:
-    bot = create_bot(
-        Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users="")
-    )  # its defaults apply
+def test_requests_carry_what_aiograms_would(method: TelegramMethod[Any]) -> None:
+    # The bot as create_bot makes it: its defaults (parse mode, link previews) apply.
+    bot = create_bot(Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users=""))
     ours = TelegramSession().build_form_data(bot, method)
     aiograms = AiohttpSession().build_form_data(bot, method)
-    assert _fields(ours) == _fields(aiograms)
+    if isinstance(ours, JsonBody):
+        payload = ours()
+        assert payload.content_type == "application/json"
+        sent = {key: _decoded(value) for key, value in json.loads(ours.body).items()}
+        assert sent == {name: value for name, (_file, value) in _fields(aiograms).items()}
+    else:  # uploads go as aiogram's own multipart form
+        assert _fields(ours) == _fields(aiograms)
+
+
+def test_requests_without_files_are_json() -> None:
+    bot = create_bot(Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users=""))
+    kinds = {
+        method.__api_method__: type(TelegramSession().build_form_data(bot, method))
+        for method in _methods()
+    }
+    assert kinds.pop("sendDocument") is FormData
+    assert set(kinds.values()) == {JsonBody}
+
+
+def _decoded(value: Any) -> Any:
+    """A form value as what it encodes (JSON numbers, booleans, arrays and objects)."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        return value if isinstance(decoded, str) else decoded
+    return value
 
 
 def _fields(form: FormData) -> dict[str, tuple[str, Any]]:
@@ -87,8 +114,8 @@ def _fields(form: FormData) -> dict[str, tuple[str, Any]]:
             shown = "attach://FILE"
         elif "filename" in options:
             shown = "<the file's stream>"  # an async generator of the same InputFile
-        elif str(value)[:1] in "[{":
-            shown = json.loads(value)
+        else:
+            shown = _decoded(value)
         fields[name] = (options.get("filename", ""), shown)
     return fields
 
