@@ -6,11 +6,13 @@ the same work as in the real run; what the floor leaves out is everything in Pyt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
 import asyncpg
+from asyncpg.prepared_stmt import PreparedStatement
 from sqlalchemy import Executable
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,10 +24,24 @@ from bench.people import People
 from bench.seed import add_people
 from bench.stats import Summary, summarise
 from bench.usecases import UseCase
-from bot.db.raw import compile_raw
+from bot.db.raw import RawStatement, compile_raw
 
 # The dialect of the bot's PostgreSQL engine, which compiles to asyncpg's `$n` parameters.
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
+
+
+@asynccontextmanager
+async def prepared_statement(
+    dsn: str, statement: Executable
+) -> AsyncIterator[tuple[RawStatement, PreparedStatement]]:
+    """`statement` compiled as the bot compiles it, prepared on a plain asyncpg connection
+    (autocommit, so one round trip per run) that is closed afterwards."""
+    raw = compile_raw(statement, _ASYNCPG)
+    connection = await asyncpg.connect(dsn)
+    try:
+        yield raw, await connection.prepare(raw.sql)
+    finally:
+        await connection.close()
 
 
 async def run_raw(
@@ -38,17 +54,12 @@ async def run_raw(
 ) -> Summary:
     """Run `statement` once per parameter set at concurrency 1; time all but the first
     `warmup` (which also prove the statement returns rows)."""
-    raw = compile_raw(statement, _ASYNCPG)
-    args = [raw.arguments(step) for step in params]
-    connection = await asyncpg.connect(dsn)
-    try:
-        prepared = await connection.prepare(raw.sql)
+    async with prepared_statement(dsn, statement) as (raw, prepared):
+        args = [raw.arguments(step) for step in params]
         for step_args in args[:warmup]:
             if not await prepared.fetch(*step_args):
                 raise BenchmarkError(f"raw statement for {name} returned no rows: {step_args}")
         sample = await drive([[partial(prepared.fetch, *a) for a in args[warmup:]]])
-    finally:
-        await connection.close()
     return summarise(sample)
 
 

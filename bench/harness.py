@@ -1,6 +1,7 @@
 """The bot under test and its floors: the real dispatcher from `create_dispatcher`, a bare
-one whose handlers only answer, and one whose handlers send a recorded reply, all on one bot
-with the canned Bot API session."""
+one whose handlers only answer, a minimal one whose handlers run a raw statement and answer,
+and one whose handlers send a recorded reply, all on one bot with the canned Bot API
+session."""
 
 from __future__ import annotations
 
@@ -58,6 +59,21 @@ def bench_settings() -> Settings:
 def bare_dispatcher() -> Dispatcher:
     """Dispatch and answer, nothing else: the least any aiogram bot does per update."""
     return _one_router("bare", _answer_message, _answer_press)
+
+
+def minimal_dispatcher(statement: Callable[[], Awaitable[object]]) -> Dispatcher:
+    """Dispatch, run `statement` (the use case's raw SQL), answer: the least a bot with a
+    database does per update, dispatch and round trip measured together."""
+
+    async def on_message(message: Message) -> None:
+        await statement()
+        await message.answer("ok")
+
+    async def on_press(query: CallbackQuery) -> None:
+        await statement()
+        await query.answer()
+
+    return _one_router("minimal", on_message, on_press)
 
 
 def replay_dispatcher(replies: Sequence[TelegramMethod[Any]]) -> Dispatcher:

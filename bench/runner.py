@@ -26,7 +26,7 @@ from bench.scale import run_scale
 from bench.startup import measure_startup
 from bench.stats import pooled
 from bench.targets import judge
-from bench.throughput import run_bare, run_reply_floor, run_use_case
+from bench.throughput import run_bare, run_minimal_bot, run_reply_floor, run_use_case
 from bench.usecases import ADD, USE_CASES, UseCase
 from bot.config import DatabaseSettings
 from bot.db import create_engine
@@ -146,7 +146,7 @@ async def _floor(
     """The use case and its floors in alternating rounds, so that the machine's drift (this
     one's speed wanders by a third within minutes) weighs on every column alike."""
     updates = max(1, plan.floor_updates // plan.floor_rounds)
-    real, bare, raw, reply = [], [], [], []
+    real, bare, raw, reply, minimal = [], [], [], [], []
     for _round in range(plan.floor_rounds):
         run = await run_use_case(
             harness,
@@ -166,6 +166,17 @@ async def _floor(
                     database, engine, people, use_case, updates=updates, warmup=plan.warmup
                 )
             )
+            minimal.append(
+                await run_minimal_bot(
+                    harness,
+                    database,
+                    engine,
+                    people,
+                    use_case,
+                    updates=updates,
+                    warmup=plan.warmup,
+                )
+            )
         reply.append(
             await run_reply_floor(
                 harness, engine, people, use_case, updates=updates, warmup=plan.warmup
@@ -177,6 +188,7 @@ async def _floor(
         pooled(bare),
         pooled(raw) if raw else None,
         pooled(reply),
+        pooled(minimal) if minimal else None,
     )
 
 

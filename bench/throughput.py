@@ -1,5 +1,5 @@
-"""A use case through the real dispatcher at a given concurrency, and through the bare one
-(the dispatch floor)."""
+"""A use case through the real dispatcher at a given concurrency, and at concurrency 1
+through the floors' dispatchers: the bare one, the minimal bot, and the replayed reply."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from aiogram import Dispatcher
 from aiogram.methods import TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.checks import ErrorLog, check_calls, check_reply, expected_calls
-from bench.harness import Harness, replay_dispatcher
+from bench.checks import BenchmarkError, ErrorLog, check_calls, check_reply, expected_calls
+from bench.databases import Database
+from bench.floors import prepared_statement
+from bench.harness import Harness, minimal_dispatcher, replay_dispatcher
 from bench.load import Call, Sample, drive
 from bench.people import People
 from bench.results import UseCaseRun
@@ -136,6 +138,39 @@ async def run_reply_floor(
     sample = await _warm_then_time(harness, replay_dispatcher(replies), lanes, warmup, updates)
     check_calls(harness.session, expected_calls(use_case, updates), f"{use_case.name} replayed")
     check_reply(harness.session, use_case)
+    return summarise(sample)
+
+
+async def run_minimal_bot(
+    harness: Harness,
+    database: Database,
+    engine: AsyncEngine,
+    people: People,
+    use_case: UseCase,
+    *,
+    updates: int,
+    warmup: int,
+) -> Summary:
+    """The same updates at concurrency 1 through a dispatcher whose handlers run the use
+    case's raw statement (as floors.py does, the person's data in place) and answer."""
+    lanes = Lanes.fresh(people, use_case, 1, same_person=False)
+    [person] = lanes.people
+    await add_people(engine, [person], use_case.tasks_for(warmup + updates))
+    async with prepared_statement(database.dsn, use_case.raw_statement) as (raw, prepared):
+        # Updates go one at a time, so the n-th statement run belongs to the n-th update.
+        steps = iter(
+            [raw.arguments(use_case.raw_params(person, n)) for n in range(warmup + updates)]
+        )
+
+        async def statement() -> None:
+            if not await prepared.fetch(*next(steps)):
+                raise BenchmarkError(f"raw statement for {use_case.name} returned no rows")
+
+        sample = await _warm_then_time(
+            harness, minimal_dispatcher(statement), lanes, warmup, updates
+        )
+    expected = expected_calls(use_case, updates, bare=True)
+    check_calls(harness.session, expected, f"{use_case.name} through the minimal bot")
     return summarise(sample)
 
 
