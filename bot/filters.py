@@ -11,13 +11,15 @@ magic filters in `in_loop(...)`, and states in `StateFilter(...)`, when register
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Literal
 
-from aiogram import F
 from aiogram.enums import ChatType
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
+
+from bot.callbacks import TaskAction, TaskCallback
 
 
 class _InLoop(Filter):
@@ -37,6 +39,53 @@ def in_loop(magic: MagicFilter) -> Filter:
     return _InLoop(magic)
 
 
-# Text that is not a command: what a dialogue waiting for text, or a quick add, accepts.
-NOT_A_COMMAND = in_loop(F.text & ~F.text.startswith("/"))
-PRIVATE_CHAT = in_loop(F.chat.type == ChatType.PRIVATE)
+class _NotACommand(Filter):
+    """Text that is not a command: what a dialogue waiting for text, or a quick add, accepts."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text
+        if not text:
+            return False
+        return not text.startswith("/")
+
+
+class _PrivateChat(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return message.chat.type == ChatType.PRIVATE
+
+
+# Plain checks rather than magic filters: every command passes NOT_A_COMMAND on its way to its
+# handler, and a magic filter's generic resolution costs several times the comparison.
+# Register NOT_A_COMMAND before a StateFilter: commands then leave at the cheaper check.
+NOT_A_COMMAND = _NotACommand()
+PRIVATE_CHAT = _PrivateChat()
+
+
+class _TaskActions(Filter):
+    def __init__(self, actions: Iterable[TaskAction]) -> None:
+        self._actions = frozenset(actions)
+        self._heads = tuple(
+            f"{TaskCallback.__prefix__}{TaskCallback.__separator__}{action}"
+            f"{TaskCallback.__separator__}"
+            for action in self._actions
+        )
+
+    async def __call__(self, query: CallbackQuery) -> Literal[False] | dict[str, Any]:
+        data = query.data
+        if not data or not data.startswith(self._heads):
+            return False
+        try:
+            callback_data = TaskCallback.unpack(data)
+        except (TypeError, ValueError):
+            return False
+        return {"callback_data": callback_data} if callback_data.action in self._actions else False
+
+    def __str__(self) -> str:
+        return f"task_actions({', '.join(sorted(self._actions))})"
+
+
+def task_actions(*actions: TaskAction) -> Filter:
+    """`TaskCallback.filter(F.action.in_(actions))`, with the same result, for the card's
+    handlers: a press is tried against them in turn, and this one looks at the action in the
+    packed data before unpacking it (aiogram's unpacks and validates it for every handler)."""
+    return _TaskActions(actions)

@@ -66,6 +66,6 @@ async def add_plain_text(message: Message, person: Person, task_service: TaskSer
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(add_command, Command("add"))
-    router.message.register(add_from_dialogue, StateFilter(AddTask.text), NOT_A_COMMAND)
-    router.message.register(add_plain_text, StateFilter(None), PRIVATE_CHAT, NOT_A_COMMAND)
+    router.message.register(add_from_dialogue, NOT_A_COMMAND, StateFilter(AddTask.text))
+    router.message.register(add_plain_text, NOT_A_COMMAND, StateFilter(None), PRIVATE_CHAT)
     return router

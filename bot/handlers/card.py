@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TaskAction, TaskCallback
-from bot.filters import NOT_A_COMMAND
+from bot.filters import NOT_A_COMMAND, task_actions
 from bot.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
 from bot.rendering import clip, render_card, render_list, status_label
 from bot.schemas import Person, TaskFilter, TaskStatus
@@ -131,15 +131,11 @@ async def undo_add(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(open_card, TaskCallback.filter(F.action == TaskAction.OPEN))
-    router.callback_query.register(
-        change_status, TaskCallback.filter(F.action.in_(_STATUS_OF_ACTION.keys()))
-    )
-    router.callback_query.register(start_edit, TaskCallback.filter(F.action == TaskAction.EDIT))
-    router.message.register(finish_edit, StateFilter(EditTask.text), NOT_A_COMMAND)
-    router.callback_query.register(ask_delete, TaskCallback.filter(F.action == TaskAction.DELETE))
-    router.callback_query.register(
-        delete, TaskCallback.filter(F.action == TaskAction.DELETE_CONFIRMED)
-    )
-    router.callback_query.register(undo_add, TaskCallback.filter(F.action == TaskAction.UNDO))
+    router.callback_query.register(open_card, task_actions(TaskAction.OPEN))
+    router.callback_query.register(change_status, task_actions(*_STATUS_OF_ACTION))
+    router.callback_query.register(start_edit, task_actions(TaskAction.EDIT))
+    router.message.register(finish_edit, NOT_A_COMMAND, StateFilter(EditTask.text))
+    router.callback_query.register(ask_delete, task_actions(TaskAction.DELETE))
+    router.callback_query.register(delete, task_actions(TaskAction.DELETE_CONFIRMED))
+    router.callback_query.register(undo_add, task_actions(TaskAction.UNDO))
     return router
