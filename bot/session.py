@@ -7,6 +7,7 @@ list with thirteen buttons that was about a third of the bot's cost per update. 
 also takes `application/json` bodies (for anything but file uploads), so this session:
 
 - dumps the method without its None fields, which the walk would only drop;
+- prepares the bot's defaults (parse mode, link preview options) once, not per request;
 - encodes an inline keyboard with pydantic, which holds nothing the walk converts (no
   files, dates or defaults);
 - sends a request without files as one JSON object, not a url-encoded form. A request with
@@ -20,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -43,6 +45,11 @@ class JsonBody(FormData):
 
 
 class TelegramSession(AiohttpSession):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # (bot defaults, name) -> (the defaults object, the value as sent); see _default.
+        self._defaults: dict[tuple[int, str], tuple[DefaultBotProperties, Any]] = {}
+
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
         keyboard = getattr(method, _MARKUP, None)
         if not isinstance(keyboard, InlineKeyboardMarkup):
@@ -53,7 +60,10 @@ class TelegramSession(AiohttpSession):
         files: dict[str, InputFile] = {}
         params: dict[str, Any] = {}
         for key, value in values.items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if isinstance(value, Default):
+                prepared = self._default(bot, value.name)
+            else:
+                prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is not None and prepared != "":  # what aiogram's form leaves out
                 params[key] = prepared
         if keyboard is not None:
@@ -62,3 +72,15 @@ class TelegramSession(AiohttpSession):
             return JsonBody(self.json_dumps(params).encode())
         # Uploads need multipart: aiogram's own form.
         return super().build_form_data(bot, method)
+
+    def _default(self, bot: Bot, name: str) -> Any:
+        """A bot default as `prepare_value` sends it, prepared once per bot: every message
+        carries three (parse mode, link preview), and the link preview's options are a model
+        that would be dumped again each time. A bot's defaults are fixed when it is made."""
+        defaults = bot.default
+        key = (id(defaults), name)
+        cached = self._defaults.get(key)
+        if cached is None or cached[0] is not defaults:
+            value = self.prepare_value(defaults[name], bot=bot, files={}, _dumps_json=False)
+            cached = self._defaults[key] = (defaults, value)
+        return cached[1]

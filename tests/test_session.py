@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -123,3 +125,18 @@ def _fields(form: FormData) -> dict[str, tuple[str, Any]]:
 def test_the_bot_uses_it() -> None:
     bot = create_bot(Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users=""))
     assert isinstance(bot.session, TelegramSession)
+
+
+def test_each_bot_sends_its_own_defaults() -> None:
+    session = TelegramSession()
+    html = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    markdown = Bot(
+        TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="MarkdownV2")
+    )
+    plain = Bot(TEST_TOKEN, session=session)
+    method = SendMessage(chat_id=1, text="x")
+    sent = [
+        json.loads(session.build_form_data(bot, method).body).get("parse_mode")  # type: ignore[attr-defined]
+        for bot in (html, markdown, plain, html)
+    ]
+    assert sent == ["HTML", "MarkdownV2", None, "HTML"]
