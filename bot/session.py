@@ -10,8 +10,9 @@ also takes `application/json` bodies (for anything but file uploads), so this se
 - prepares the bot's defaults (parse mode, link preview options) once, not per request;
 - encodes an inline keyboard with pydantic, which holds nothing the walk converts (no
   files, dates or defaults);
-- sends a request without files as one JSON object, not a url-encoded form. A request with
-  files goes as aiogram sends it.
+- sends a request without files as one JSON object, not a url-encoded form, encoded as UTF-8
+  by pydantic-core (the session's `json_dumps` is aiogram's hook for form values only). A
+  request with files goes as aiogram sends it.
 
 `tests/test_session.py` holds every request's parameters equal to what aiogram would send.
 """
@@ -28,6 +29,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile
 from aiohttp import FormData
 from aiohttp.payload import BytesPayload, Payload
+from pydantic_core import to_json
 
 _MARKUP = "reply_markup"
 
@@ -37,7 +39,8 @@ class JsonBody(FormData):
     into the request's payload by calling it."""
 
     def __init__(self, body: bytes) -> None:
-        super().__init__()
+        # No FormData.__init__: it makes a multipart writer (and reads os.urandom for its
+        # boundary) that a JSON body never uses. aiohttp only calls the form.
         self.body = body
 
     def __call__(self) -> Payload:
@@ -69,7 +72,7 @@ class TelegramSession(AiohttpSession):
         if keyboard is not None:
             params[_MARKUP] = keyboard.model_dump(mode="json", warnings=False, exclude_none=True)
         if not files:
-            return JsonBody(self.json_dumps(params).encode())
+            return JsonBody(to_json(params))
         # Uploads need multipart: aiogram's own form.
         return super().build_form_data(bot, method)
 
