@@ -12,17 +12,18 @@ asyncpg's own statement cache prepares each statement once per connection.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_only, greenlet_spawn
+
+T = TypeVar("T")
 
 Processor = Callable[[Any], Any] | None
 
@@ -98,19 +99,25 @@ class RawConnections:
     def __init__(self, engine: AsyncEngine) -> None:
         self._pool = engine.sync_engine.pool
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[asyncpg.Connection]:
-        # The pool is synchronous code that may await (to connect, or to pre-ping) through
-        # SQLAlchemy's greenlet bridge, so checkout and checkin run inside it.
-        fairy = await greenlet_spawn(self._pool.connect)
+    async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """`work`'s result, awaited with a connection lent by the pool for as long as it runs."""
+        # The pool is synchronous code that may await (to connect, to pre-ping, to close a
+        # broken or surplus connection) through SQLAlchemy's greenlet bridge. One greenlet
+        # lends the connection, awaits `work` (which runs in the caller's task, as any
+        # coroutine) and takes the connection back: a greenlet each for checkout and checkin
+        # cost twice as much.
+        return await greenlet_spawn(self._lend, work)
+
+    def _lend(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        fairy = self._pool.connect()
         try:
-            yield fairy.driver_connection
+            return await_only(work(fairy.driver_connection))
         except BaseException as error:
             if _breaks_connection(error, fairy.driver_connection):
-                await greenlet_spawn(fairy.invalidate, error)
+                fairy.invalidate(error)
             raise
         finally:
-            await greenlet_spawn(fairy.close)
+            fairy.close()
 
 
 def _breaks_connection(error: BaseException, connection: Any) -> bool:

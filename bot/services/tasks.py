@@ -159,15 +159,20 @@ class TaskService:
         async with self._sqlite_turn, self._session_maker() as session, session.begin():
             yield session
 
-    @asynccontextmanager
-    async def _statement(self) -> AsyncIterator[_Statements]:
-        """A connection for a use case that is one statement (see the module docstring)."""
+    async def _statements(self, work: Callable[[_Statements], Awaitable[T]]) -> T:
+        """`work` with a connection for the statements of a use case that needs no
+        transaction (see the module docstring). Keep `work` to the statements: on PostgreSQL
+        any other error it raises closes the connection, which may be mid-protocol."""
         if self._raw is not None:
-            async with self._raw.connect() as connection:
-                yield _Postgres(connection, self._compiled, self._engine.dialect)
-        else:
-            async with self._sqlite_turn, self._engine.begin() as connection:
-                yield _Core(connection)
+            return await self._raw.run(
+                lambda connection: work(_Postgres(connection, self._compiled, self._engine.dialect))
+            )
+        async with self._sqlite_turn, self._engine.begin() as connection:
+            return await work(_Core(connection))
+
+    async def _rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[AnyRow]:
+        """A use case that is one statement: its rows."""
+        return await self._statements(lambda connection: connection.rows(statement, params))
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Retry once when the connection dropped (a pooled connection may be stale after a
@@ -238,12 +243,9 @@ class TaskService:
         async def add() -> AddResult:
             await self._ensure_synced(person)
             if self._postgres:
-                async with self._statement() as connection:
-                    row = _first(
-                        await connection.rows(
-                            sql.ADD_TASK_POSTGRES, {**params, "cap": self.max_tasks}
-                        )
-                    )
+                row = _first(
+                    await self._rows(sql.ADD_TASK_POSTGRES, {**params, "cap": self.max_tasks})
+                )
                 if row is not None:
                     return AddResult(task=_task(row), created=True)
             return await self._add_slowly(person, params)
@@ -291,8 +293,7 @@ class TaskService:
                 "page_size": self.page_size,
                 "offset": page * self.page_size,
             }
-            async with self._statement() as connection:
-                return list(await connection.rows(sql.LIST_PAGE[task_filter], params))
+            return list(await self._rows(sql.LIST_PAGE[task_filter], params))
 
         async def list_() -> TaskPage:
             await self._ensure_synced(person)
@@ -354,21 +355,23 @@ class TaskService:
         wanted = list(dict.fromkeys(numbers))
         valid = [number for number in wanted if is_valid_number(number)]
 
+        async def close(connection: _Statements) -> tuple[dict[int, str], dict[int, str]]:
+            """{number: title} of the tasks it closed, and of the others it found."""
+            params = {"tg_id": person.telegram_id, "nums": valid, "at": utcnow()}
+            rows = await connection.rows(sql.MARK_DONE[self._postgres], params)
+            closed = {row["number"]: row["title"] for row in rows}
+            others: dict[int, str] = {}
+            if len(closed) < len(valid):  # some were done already, or are not there
+                rest = [number for number in valid if number not in closed]
+                rows = await connection.rows(
+                    sql.FIND_NUMBERS[self._postgres], {**params, "nums": rest}
+                )
+                others = {row["number"]: row["title"] for row in rows}
+            return closed, others
+
         async def mark() -> list[DoneReport]:
             await self._ensure_synced(person)
-            closed: dict[int, str] = {}
-            others: dict[int, str] = {}
-            if valid:
-                params = {"tg_id": person.telegram_id, "nums": valid, "at": utcnow()}
-                async with self._statement() as connection:
-                    rows = await connection.rows(sql.MARK_DONE[self._postgres], params)
-                    closed = {row["number"]: row["title"] for row in rows}
-                    if len(closed) < len(valid):  # some were done already, or are not there
-                        rest = [number for number in valid if number not in closed]
-                        rows = await connection.rows(
-                            sql.FIND_NUMBERS[self._postgres], {**params, "nums": rest}
-                        )
-                        others = {row["number"]: row["title"] for row in rows}
+            closed, others = await self._statements(close) if valid else ({}, {})
             return [_report(number, closed, others) for number in wanted]
 
         return await self._resilient(mark)
@@ -395,14 +398,19 @@ class TaskService:
         """A use case about one of the person's tasks: the first statement of `steps` that
         returns a row gives the task (the rest are not run); none does: TaskNotFound."""
 
+        async def first_row(connection: _Statements) -> AnyRow | None:
+            for statement, params in steps:
+                row = _first(await connection.rows(statement, params))
+                if row is not None:
+                    return row
+            return None
+
         async def run() -> TaskRead:
             await self._ensure_synced(person)
-            async with self._statement() as connection:
-                for statement, params in steps:
-                    row = _first(await connection.rows(statement, params))
-                    if row is not None:
-                        return _task(row)
-            raise TaskNotFound(number)
+            row = await self._statements(first_row)
+            if row is None:
+                raise TaskNotFound(number)
+            return _task(row)
 
         return await self._resilient(run)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 import pytest
@@ -68,12 +70,21 @@ async def pg_engine() -> AsyncIterator[AsyncEngine]:
         await drop_pg_database(url)
 
 
+async def _pid(connection: asyncpg.Connection) -> int:
+    pid: int = connection.get_server_pid()
+    return pid
+
+
 async def test_connections_come_from_the_engines_pool_and_go_back(pg_engine: AsyncEngine) -> None:
     lanes = RawConnections(pg_engine)
-    async with lanes.connect() as connection:
-        pid = connection.get_server_pid()
-        assert pg_engine.sync_engine.pool.checkedout() == 1  # type: ignore[attr-defined]
-    assert pg_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    pool = pg_engine.sync_engine.pool
+
+    async def inside(connection: asyncpg.Connection) -> int:
+        assert pool.checkedout() == 1  # type: ignore[attr-defined]
+        return await _pid(connection)
+
+    pid = await lanes.run(inside)
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
     async with pg_engine.connect() as through_sqlalchemy:
         raw = await through_sqlalchemy.get_raw_connection()
         assert raw.driver_connection.get_server_pid() == pid  # type: ignore[union-attr]
@@ -81,24 +92,20 @@ async def test_connections_come_from_the_engines_pool_and_go_back(pg_engine: Asy
 
 async def test_a_server_error_keeps_the_connection(pg_engine: AsyncEngine) -> None:
     lanes = RawConnections(pg_engine)
-    async with lanes.connect() as connection:
-        pid = connection.get_server_pid()
+    pid = await lanes.run(_pid)
 
-    async def query_a_missing_table() -> None:
-        async with lanes.connect() as connection:
-            assert connection.get_server_pid() == pid
-            await connection.fetch("SELECT * FROM no_such_table")
+    async def query_a_missing_table(connection: asyncpg.Connection) -> None:
+        assert await _pid(connection) == pid
+        await connection.fetch("SELECT * FROM no_such_table")
 
     with pytest.raises(asyncpg.UndefinedTableError):
-        await query_a_missing_table()
-    async with lanes.connect() as connection:
-        assert connection.get_server_pid() == pid
+        await lanes.run(query_a_missing_table)
+    assert await lanes.run(_pid) == pid
 
 
 async def test_a_dropped_connection_is_never_lent_again(pg_engine: AsyncEngine) -> None:
     lanes = RawConnections(pg_engine)
-    async with lanes.connect() as connection:
-        dropped = connection.get_server_pid()
+    dropped = await lanes.run(_pid)
     admin = await asyncpg.connect(
         pg_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     )
@@ -108,15 +115,59 @@ async def test_a_dropped_connection_is_never_lent_again(pg_engine: AsyncEngine) 
     finally:
         await admin.close()
 
-    async def query() -> None:
-        async with lanes.connect() as connection:
-            await connection.fetch("SELECT 1")
+    async def select_one(connection: asyncpg.Connection) -> Any:
+        return await connection.fetchval("SELECT 1")
 
     with pytest.raises((asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)):
-        await query()
-    async with lanes.connect() as connection:
-        assert connection.get_server_pid() != dropped
-        assert await connection.fetchval("SELECT 1") == 1
+        await lanes.run(select_one)
+    assert await lanes.run(_pid) != dropped
+    assert await lanes.run(select_one) == 1
+
+
+async def test_surplus_connections_are_closed_when_given_back(pg_engine: AsyncEngine) -> None:
+    """Beyond the pool's size, a connection is closed on its return, which awaits: that
+    must happen inside SQLAlchemy's greenlet bridge, or it fails and leaks the socket."""
+    # A pool of two and one overflow connection (create_engine allows half the size).
+    engine = create_engine(
+        DatabaseSettings(
+            database_url=pg_engine.url.render_as_string(hide_password=False), db_pool_size=2
+        )
+    )
+    try:
+        lanes = RawConnections(engine)
+        started, release = asyncio.Event(), asyncio.Event()
+        holding = 0
+
+        async def hold(connection: asyncpg.Connection) -> int:
+            nonlocal holding
+            holding += 1
+            if holding == 3:
+                started.set()
+            await release.wait()
+            return await _pid(connection)
+
+        tasks = [asyncio.create_task(lanes.run(hold)) for _ in range(3)]
+        await asyncio.wait_for(started.wait(), 10)
+        release.set()
+        pids = await asyncio.gather(*tasks)
+        assert len(set(pids)) == 3
+        assert engine.sync_engine.pool.checkedin() == 2  # type: ignore[attr-defined]
+        assert await lanes.run(_pid) in pids
+    finally:
+        await engine.dispose()
+
+
+async def test_an_error_between_statements_comes_through(pg_engine: AsyncEngine) -> None:
+    lanes = RawConnections(pg_engine)
+
+    async def fail_after_a_statement(connection: asyncpg.Connection) -> None:
+        await connection.fetchval("SELECT 1")
+        raise LookupError("ours")
+
+    with pytest.raises(LookupError, match="ours"):
+        await lanes.run(fail_after_a_statement)
+    assert pg_engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert await lanes.run(_pid) > 0
 
 
 async def test_the_service_survives_a_dropped_connection(pg_engine: AsyncEngine) -> None:
