@@ -31,6 +31,7 @@ from bot.retries import RetryRequests
 from bot.services import TaskService
 from bot.session import TelegramSession
 from bot.storage import DialogueMemoryStorage
+from bot.telegram import EditMessageTextNoEcho
 
 # aiogram parses each answer as Response[method.__returning__]; pydantic caches those
 # generic classes weakly, so without a reference they are rebuilt (milliseconds: a fifth
@@ -45,6 +46,7 @@ _RESPONSE_TYPES = tuple(
         GetUpdates,
         SendMessage,
         SetMyCommands,
+        EditMessageTextNoEcho,
     )
 )
 

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import EditMessageText
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 log = logging.getLogger(__name__)
+
+
+class EditMessageTextNoEcho(EditMessageText):
+    """editMessageText whose answer is checked for success but not parsed into models.
+
+    Telegram answers an edit with the whole edited message, its keyboard included, and
+    aiogram would validate that into a tree of models with the bot bound to each: the
+    largest cost of a button press after the database, for an answer `show` never reads.
+    Errors ("message is not modified", ...) are raised as for any method.
+    """
+
+    # The answer as JSON: `bot(...)` returns it unparsed, whatever aiogram's types say.
+    __returning__ = Any  # type: ignore[assignment]
+
 
 _NOT_MODIFIED = "message is not modified"
 # The message is too old, was deleted, or is not ours: show the result as a new message.
@@ -40,11 +56,13 @@ async def show(
         await bot.send_message(query.from_user.id, text, reply_markup=reply_markup)
         return
     try:
-        await bot.edit_message_text(
-            text=text,
-            chat_id=message.chat.id,
-            message_id=message.message_id,
-            reply_markup=reply_markup,
+        await bot(
+            EditMessageTextNoEcho(
+                text=text,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                reply_markup=reply_markup,
+            )
         )
     except TelegramBadRequest as error:
         reason = error.message.lower()

@@ -12,6 +12,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
@@ -31,6 +32,7 @@ from bot.i18n import create_i18n
 from bot.keyboards import card_keyboard
 from bot.schemas import TaskRead, TaskStatus
 from bot.session import JsonBody, TelegramSession
+from bot.telegram import EditMessageTextNoEcho
 from tests.conftest import TEST_TOKEN
 
 I18N = create_i18n()
@@ -53,6 +55,7 @@ def _methods() -> list[TelegramMethod[Any]]:
         SendMessage(chat_id=1, text="<b>hi</b> & ✅", reply_markup=keyboard),
         SendMessage(chat_id=-100, text="plain", reply_to_message_id=5),
         EditMessageText(chat_id=1, message_id=2, text="card", reply_markup=keyboard),
+        EditMessageTextNoEcho(chat_id=1, message_id=2, text="card", reply_markup=keyboard),
         AnswerCallbackQuery(callback_query_id="q"),
         AnswerCallbackQuery(callback_query_id="q", text="#7: Done", show_alert=True),
         SetMyCommands(
@@ -140,3 +143,26 @@ def test_each_bot_sends_its_own_defaults() -> None:
         for bot in (html, markdown, plain, html)
     ]
     assert sent == ["HTML", "MarkdownV2", None, "HTML"]
+
+
+def test_an_edit_without_echo_is_checked_but_its_answer_not_parsed() -> None:
+    bot = create_bot(Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users=""))
+    session = TelegramSession()
+    method = EditMessageTextNoEcho(chat_id=1, message_id=2, text="card")
+    echo = {"message_id": 2, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "card"}
+    answer = session.check_response(bot, method, 200, json.dumps({"ok": True, "result": echo}))
+    result: Any = answer.result  # typed as EditMessageText's answer, a Message or True
+    assert result == echo  # the JSON as it came, no models built
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        session.check_response(
+            bot,
+            method,
+            400,
+            json.dumps(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message is not modified",
+                }
+            ),
+        )
