@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
 
@@ -89,3 +90,23 @@ def task_actions(*actions: TaskAction) -> Filter:
     handlers: a press is tried against them in turn, and this one looks at the action in the
     packed data before unpacking it (aiogram's unpacks and validates it for every handler)."""
     return _TaskActions(actions)
+
+
+class _Command(Command):
+    def __init__(self, *names: str) -> None:
+        super().__init__(*names)
+        # What the text must start with, after leading whitespace, to be one of the commands.
+        self._heads = tuple(f"{prefix}{name}" for prefix in self.prefix for name in names)
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message.text or message.caption
+        if not text or not text.lstrip().startswith(self._heads):
+            return False
+        return await super().__call__(message, bot)
+
+
+def command(*names: str) -> Command:
+    """`Command(*names)`, with the same result: a message is tried against each command
+    handler in turn, and this one turns away text that cannot be its command before aiogram
+    parses it."""
+    return _Command(*names)

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.enums import ChatType
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Chat, Message, User
 
 from bot.callbacks import ListCallback, TaskAction, TaskCallback
-from bot.filters import NOT_A_COMMAND, PRIVATE_CHAT, task_actions
+from bot.filters import NOT_A_COMMAND, PRIVATE_CHAT, command, task_actions
 from bot.schemas import TaskFilter
 
 _USER = User(id=7, is_bot=False, first_name="Ann")
@@ -45,13 +46,16 @@ def _press(data: str | None) -> CallbackQuery:
     return CallbackQuery(id="1", from_user=_USER, chat_instance="c", data=data)
 
 
-def _message(text: str | None, chat_type: str = ChatType.PRIVATE) -> Message:
+def _message(
+    text: str | None, chat_type: str = ChatType.PRIVATE, caption: str | None = None
+) -> Message:
     return Message(
         message_id=1,
         date=datetime(2026, 11, 24, tzinfo=UTC),
         chat=Chat(id=7, type=chat_type),
         from_user=_USER,
         text=text,
+        caption=caption,
     )
 
 
@@ -90,3 +94,45 @@ async def test_not_a_command(text: str | None, expected: bool) -> None:
 )
 async def test_private_chat(chat_type: str, expected: bool) -> None:
     assert await PRIVATE_CHAT(_message("hi", chat_type)) is expected
+
+
+_COMMAND_TEXTS = [
+    "/add",
+    "/add Buy milk",
+    "/add\nfirst line\nsecond",
+    "  /add indented",
+    "\u2003/add after an em space",
+    "/add@todo_bot Buy milk",
+    "/add@TODO_BOT Buy milk",
+    "/add@other_bot Buy milk",
+    "/addition",
+    "/ADD",
+    "/Add x",
+    "!add",
+    "add",
+    "/",
+    "/list",
+    "/list done",
+    "/done 1 2",
+    "/done@todo_bot 3",
+    "/doner",
+    "",
+    None,
+]
+
+
+@pytest.fixture
+def bot() -> Bot:
+    bot = Bot("42:TEST")
+    bot._me = User(id=42, is_bot=True, first_name="Todo", username="todo_bot")  # no getMe
+    return bot
+
+
+@pytest.mark.parametrize("names", [("add",), ("list",), ("done",), ("help",), ("add", "done")])
+@pytest.mark.parametrize("text", _COMMAND_TEXTS)
+async def test_command_matches_aiogram_command(
+    bot: Bot, names: tuple[str, ...], text: str | None
+) -> None:
+    for message in (_message(text), _message(None, caption=text)):
+        expected: Any = await Command(*names)(message, bot)
+        assert await command(*names)(message, bot) == expected

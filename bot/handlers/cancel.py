@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.filters import command
 from bot.telegram import respond
 
 
@@ -21,5 +21,5 @@ async def cancel(message: Message, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cancel, Command("cancel"))
+    router.message.register(cancel, command("cancel"))
     return router

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ListCallback
+from bot.filters import command
 from bot.keyboards import list_keyboard
 from bot.rendering import render_list
 from bot.schemas import Person, TaskFilter
@@ -43,6 +44,6 @@ async def turn_page(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(list_command, Command("list"))
+    router.message.register(list_command, command("list"))
     router.callback_query.register(turn_page, ListCallback.filter())
     return router
