@@ -29,6 +29,11 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         max_overflow=settings.db_pool_size // 2,
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=settings.db_pool_pre_ping,
+        # Lend the connection returned last: at the usual load one or two stay in use, warm
+        # (their server process, caches and prepared statements), instead of the pool
+        # cycling through every connection a burst opened (a fifth slower per update in the
+        # benchmark after a burst of 50), and the rest can sit idle.
+        pool_use_lifo=True,
         connect_args={
             "timeout": settings.db_connect_timeout,
             "command_timeout": 30,
