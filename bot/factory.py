@@ -31,7 +31,7 @@ from bot.retries import RetryRequests
 from bot.services import TaskService
 from bot.session import TelegramSession
 from bot.storage import DialogueMemoryStorage
-from bot.telegram import EditMessageTextNoEcho
+from bot.telegram import EditMessageTextNoEcho, SendMessageNoEcho
 
 # aiogram parses each answer as Response[method.__returning__]; pydantic caches those
 # generic classes weakly, so without a reference they are rebuilt (milliseconds: a fifth
@@ -47,6 +47,7 @@ _RESPONSE_TYPES = tuple(
         SendMessage,
         SetMyCommands,
         EditMessageTextNoEcho,
+        SendMessageNoEcho,
     )
 )
 

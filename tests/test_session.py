@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -23,7 +24,8 @@ from aiogram.methods import (
     SetMyCommands,
     TelegramMethod,
 )
-from aiogram.types import BotCommand, BufferedInputFile
+from aiogram.methods.base import TelegramType
+from aiogram.types import BotCommand, BufferedInputFile, Chat, Message, User
 from aiohttp import FormData
 
 from bot.config import Settings
@@ -32,15 +34,15 @@ from bot.i18n import create_i18n
 from bot.keyboards import card_keyboard
 from bot.schemas import TaskRead, TaskStatus
 from bot.session import JsonBody, TelegramSession
-from bot.telegram import EditMessageTextNoEcho
+from bot.telegram import EditMessageTextNoEcho, SendMessageNoEcho, respond
 from tests.conftest import TEST_TOKEN
 
 I18N = create_i18n()
 MOMENT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def _methods() -> list[TelegramMethod[Any]]:
-    task = TaskRead(
+def _methods_task() -> TaskRead:
+    return TaskRead(
         number=7,
         title="Buy milk",
         description=None,
@@ -49,6 +51,10 @@ def _methods() -> list[TelegramMethod[Any]]:
         updated_at=MOMENT,
         done_at=None,
     )
+
+
+def _methods() -> list[TelegramMethod[Any]]:
+    task = _methods_task()
     with I18N.context(), I18N.use_locale("ru"):
         keyboard = card_keyboard(task, undo=True)
     return [
@@ -56,6 +62,7 @@ def _methods() -> list[TelegramMethod[Any]]:
         SendMessage(chat_id=-100, text="plain", reply_to_message_id=5),
         EditMessageText(chat_id=1, message_id=2, text="card", reply_markup=keyboard),
         EditMessageTextNoEcho(chat_id=1, message_id=2, text="card", reply_markup=keyboard),
+        SendMessageNoEcho(chat_id=1, text="<b>hi</b> & ✅", reply_markup=keyboard),
         AnswerCallbackQuery(callback_query_id="q"),
         AnswerCallbackQuery(callback_query_id="q", text="#7: Done", show_alert=True),
         SetMyCommands(
@@ -166,3 +173,55 @@ def test_an_edit_without_echo_is_checked_but_its_answer_not_parsed() -> None:
                 }
             ),
         )
+
+
+class _Recording(TelegramSession):
+    """Keeps each request instead of sending it; Telegram would answer with the message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[TelegramMethod[Any]] = []
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,
+    ) -> TelegramType:
+        self.sent.append(method)
+        return cast(TelegramType, {"message_id": 9})
+
+
+@pytest.mark.parametrize(
+    ("chat_type", "topic"),
+    [(ChatType.PRIVATE, None), (ChatType.GROUP, None), (ChatType.SUPERGROUP, 5)],
+)
+async def test_respond_sends_what_aiograms_answer_or_reply_would(
+    chat_type: str, topic: int | None
+) -> None:
+    session = _Recording()
+    bot = create_bot(Settings(_env_file=None, bot_token=TEST_TOKEN, allowed_users=""), session)
+    message = Message(
+        message_id=3,
+        date=MOMENT,
+        chat=Chat(id=-100 if topic else 7, type=chat_type),
+        from_user=User(id=7, is_bot=False, first_name="Ann"),
+        text="/list",
+        message_thread_id=topic,
+        is_topic_message=topic is not None,
+    ).as_(bot)
+    with I18N.context(), I18N.use_locale("en"):
+        keyboard = card_keyboard(_methods_task())
+    await respond(message, "<b>hi</b>", keyboard)
+    [sent] = session.sent
+    assert isinstance(sent, SendMessageNoEcho)
+    aiograms = (
+        message.answer("<b>hi</b>", reply_markup=keyboard)
+        if chat_type == ChatType.PRIVATE
+        else message.reply("<b>hi</b>", reply_markup=keyboard)
+    )
+    assert sent.model_dump() == aiograms.model_dump()
+    assert sent.model_fields_set == aiograms.model_fields_set
+    assert sent.bot is bot
+    ours, theirs = session.build_form_data(bot, sent), session.build_form_data(bot, aiograms)
+    assert ours.body == theirs.body  # type: ignore[attr-defined]
