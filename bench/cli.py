@@ -98,6 +98,7 @@ def _jsonable(report: Report) -> dict[str, Any]:
             floor.update(
                 floor_ms=measured.floor_ms,
                 ratio=measured.ratio,
+                pooled_ratio=measured.pooled_ratio,
                 parts_ms=measured.parts_ms,
                 parts_ratio=measured.parts_ratio,
                 reply_floor_ms=measured.reply_floor_ms,

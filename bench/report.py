@@ -82,7 +82,8 @@ def _floors(results: BackendResults) -> str:
             floor.use_case,
             f"{floor.real.mean_ms:.2f}",
             f"{floor.minimal.mean_ms:.2f}" if floor.minimal else _DASH,
-            f"{floor.ratio:.1f}x",
+            f"{floor.ratio:.2f}x",
+            _rounds(floor.round_ratios),
             f"{floor.bare.mean_ms:.2f}",
             f"{floor.raw.mean_ms:.2f}" if floor.raw else _DASH,
             f"{floor.parts_ratio:.1f}x" if floor.raw else _DASH,
@@ -97,7 +98,8 @@ def _floors(results: BackendResults) -> str:
         else " (floor = the minimal bot: bare dispatch + the raw SQL statement, together)"
     )
     return render_table(
-        f"Floors on {results.backend}: mean ms per update at concurrency 1{note}; bare "
+        f"Floors on {results.backend}: mean ms per update at concurrency 1{note}; "
+        "real/floor is the median of the rounds' ratios (rounds: lowest-highest); bare "
         "dispatch and raw SQL are also measured apart; same reply = dispatch and send the "
         "real update's recorded reply, no database",
         [
@@ -105,6 +107,7 @@ def _floors(results: BackendResults) -> str:
             "real",
             "minimal bot",
             "real/floor",
+            "rounds",
             "bare dispatch",
             "raw SQL",
             "real/(bare + raw)",
@@ -113,6 +116,10 @@ def _floors(results: BackendResults) -> str:
         ],
         rows,
     )
+
+
+def _rounds(ratios: tuple[float, ...]) -> str:
+    return f"{min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else _DASH
 
 
 def _scale(results: BackendResults) -> str:

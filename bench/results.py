@@ -33,6 +33,11 @@ class Floor:
     together, as a bot runs them. `bare` and `raw` are the same two parts measured apart,
     each in a tight loop of its own, where both run faster (see bench/README.md). SQLite has
     no raw statement: its floor is bare dispatch.
+
+    The use case and its floors are measured in alternating rounds; the judged ratio is the
+    median of the rounds' own ratios (each round's use case against the floor measured right
+    after it), so one round hit by a stall of the machine (an autovacuum, the VM's neighbours)
+    does not decide it. `real`, `minimal` and the rest pool all rounds.
     """
 
     use_case: str
@@ -42,6 +47,7 @@ class Floor:
     # Dispatch and send the real update's recorded reply: aiogram's cost of the same answer.
     reply: Summary | None = None
     minimal: Summary | None = None
+    round_ratios: tuple[float, ...] = ()  # each round's use case / floor, in order
 
     @property
     def floor_ms(self) -> float:
@@ -49,6 +55,13 @@ class Floor:
 
     @property
     def ratio(self) -> float:
+        """The median round's ratio (the pooled means' ratio without rounds)."""
+        if self.round_ratios:
+            return median(list(self.round_ratios))
+        return self.pooled_ratio
+
+    @property
+    def pooled_ratio(self) -> float:
         return self.real.mean_ms / self.floor_ms
 
     @property

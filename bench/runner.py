@@ -182,6 +182,7 @@ async def _floor(
                 harness, engine, people, use_case, updates=updates, warmup=plan.warmup
             )
         )
+    floors = minimal or bare  # SQLite has no raw statement: its floor is bare dispatch
     return Floor(
         use_case.name,
         pooled(real),
@@ -189,6 +190,7 @@ async def _floor(
         pooled(raw) if raw else None,
         pooled(reply),
         pooled(minimal) if minimal else None,
+        tuple(ours.mean_ms / floor.mean_ms for ours, floor in zip(real, floors, strict=True)),
     )
 
 

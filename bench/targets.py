@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.results import BackendResults, MemoryResult, StartupResult, Verdict, median
+from bench.results import BackendResults, Floor, MemoryResult, StartupResult, Verdict, median
 
 FLOOR_RATIO = 2.0
 SCALE_RATIO = 1.5
@@ -44,7 +44,10 @@ def judge(
 def _floors(results: BackendResults) -> list[Verdict]:
     verdicts = []
     for floor in results.floors:
-        measured = f"{floor.ratio:.1f}x ({floor.real.mean_ms:.2f} vs {floor.floor_ms:.2f} ms)"
+        measured = (
+            f"{floor.ratio:.2f}x ({_spread(floor)}{floor.real.mean_ms:.2f} vs "
+            f"{floor.floor_ms:.2f} ms)"
+        )
         if floor.raw is None:
             # No SQL floor on SQLite: the ratio to bare dispatch is shown, not judged.
             target = f"{floor.use_case} vs bare dispatch only ({results.backend})"
@@ -95,3 +98,11 @@ def _scale(results: BackendResults) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+def _spread(floor: Floor) -> str:
+    """Where the judged ratio comes from: the rounds' median, between their extremes."""
+    ratios = floor.round_ratios
+    if len(ratios) < 2:
+        return ""
+    return f"median of {len(ratios)} rounds, {min(ratios):.2f}-{max(ratios):.2f}; means "
