@@ -19,6 +19,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.models_copy import moved, replaced
+
 log = logging.getLogger(__name__)
 
 
@@ -35,17 +37,8 @@ class EditMessageTextNoEcho(EditMessageText):
     __returning__ = Any  # type: ignore[assignment]
 
 
-def _no_echo(method: SendMessage) -> SendMessageNoEcho:
-    """`method` as SendMessageNoEcho. aiogram's `Message.answer`/`reply` build the request
-    (chat, topic, business connection, reply); its validated state moves over as it is, as
-    pydantic's own copy does (0.6 µs; validating it again would take 10)."""
-    moved = object.__new__(SendMessageNoEcho)
-    for state in _MODEL_STATE:
-        object.__setattr__(moved, state, getattr(method, state))
-    return moved
-
-
-_MODEL_STATE = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+# Validated once; each edit is a copy with its fields replaced (bot.models_copy).
+_EDIT = EditMessageTextNoEcho(text=" ", chat_id=0, message_id=0)
 
 
 _NOT_MODIFIED = "message is not modified"
@@ -61,7 +54,9 @@ async def respond(
         method = message.answer(text, reply_markup=reply_markup)
     else:
         method = message.reply(text, reply_markup=reply_markup)
-    await _no_echo(method)  # bound to the message's bot, as aiogram's method was
+    # aiogram's Message.answer/reply built the request (chat, topic, business connection,
+    # reply); it goes as SendMessageNoEcho, bound to the message's bot as it was.
+    await moved(method, SendMessageNoEcho)
 
 
 async def show(
@@ -82,7 +77,8 @@ async def show(
         return
     try:
         await bot(
-            EditMessageTextNoEcho(
+            replaced(
+                _EDIT,
                 text=text,
                 chat_id=message.chat.id,
                 message_id=message.message_id,
