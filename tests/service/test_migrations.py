@@ -76,3 +76,13 @@ async def test_upgrade_to_head_twice_at_once(empty_database_url: str) -> None:
     finally:
         for engine in engines:
             await engine.dispose()
+    if empty_database_url.startswith("sqlite"):
+        # One of them may have found the fresh file locked and left its journal mode alone:
+        # the next connection switches it to WAL.
+        engine = create_engine(DatabaseSettings(database_url=empty_database_url))
+        try:
+            async with engine.connect() as connection:
+                mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            assert mode == "wal"
+        finally:
+            await engine.dispose()
