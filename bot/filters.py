@@ -1,4 +1,10 @@
-"""Filters shared by several routers, and the one way this project uses magic filters.
+"""Filters for registering handlers: cheap stand-ins for aiogram's, and the one way this
+project uses magic filters.
+
+Every message or press is tried against the handlers in turn, so the filters of the busy
+handlers run on nearly every update. `command(...)`, `task_actions(...)`, `NOT_A_COMMAND`
+and `PRIVATE_CHAT` give aiogram's results (tests/test_filters.py holds them to it) and turn
+away what cannot match with a string comparison first.
 
 aiogram 3.31 awaits a filter that is a coroutine function (any `Filter` subclass) in the
 event loop, but runs every other callable through `asyncio.to_thread`
