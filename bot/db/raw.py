@@ -21,7 +21,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import await_only, greenlet_spawn
+from sqlalchemy.util import await_only
+
+from bot.db.bridge import GreenletBridge
 
 T = TypeVar("T")
 
@@ -98,15 +100,15 @@ class RawConnections:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._pool = engine.sync_engine.pool
+        self._bridge = GreenletBridge()
 
     async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         """`work`'s result, awaited with a connection lent by the pool for as long as it runs."""
         # The pool is synchronous code that may await (to connect, to pre-ping, to close a
-        # broken or surplus connection) through SQLAlchemy's greenlet bridge. One greenlet
-        # lends the connection, awaits `work` (which runs in the caller's task, as any
-        # coroutine) and takes the connection back: a greenlet each for checkout and checkin
-        # cost twice as much.
-        return await greenlet_spawn(self._lend, work)
+        # broken or surplus connection) through SQLAlchemy's greenlet bridge. One trip lends
+        # the connection, awaits `work` (which runs in the caller's task, as any coroutine)
+        # and takes the connection back; the bridge's greenlets are reused (bridge.py).
+        return await self._bridge.run(self._lend, work)
 
     def _lend(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         fairy = self._pool.connect()
