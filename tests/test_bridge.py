@@ -4,6 +4,7 @@ on greenlets it reuses."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from greenlet import getcurrent
@@ -93,6 +94,11 @@ async def test_calls_at_once_get_workers_of_their_own() -> None:
         await_only(asyncio.sleep(0.01))
         return getcurrent()
 
-    workers = await asyncio.gather(*(bridge.run(worker_after_a_wait) for _ in range(20)))
-    assert len({id(worker) for worker in workers}) == 20
-    assert len(bridge._idle) == MAX_IDLE_WORKERS  # the surplus is not kept
+    workers: list[Any] = await asyncio.gather(
+        *(bridge.run(worker_after_a_wait) for _ in range(MAX_IDLE_WORKERS + 4))
+    )
+    assert len({id(worker) for worker in workers}) == MAX_IDLE_WORKERS + 4
+    # The surplus is not kept, and ended rather than dropped suspended (which kept memory).
+    assert len(bridge._idle) == MAX_IDLE_WORKERS
+    assert sum(worker.dead for worker in workers) == 4
+    assert not any(worker.dead for worker in bridge._idle)
