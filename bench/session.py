@@ -1,9 +1,9 @@
 """A Bot API session that does all of the bot's own work per call except the HTTP exchange.
 
 It is the bot's own session class (bot.session.TelegramSession) with `make_request` replaced:
-like the real one it dumps the method, prepares every value, builds the form and encodes it
-as aiohttp would on sending; then it parses a canned answer through aiogram's response
-checking. It keeps nothing per request, so memory measurements stay flat.
+like the real one it builds the request body (JSON, or aiogram's form for uploads) and turns
+it into the payload aiohttp would send; then it parses a canned answer through aiogram's
+response checking. It keeps nothing per request, so memory measurements stay flat.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class CannedSession(TelegramSession):
             self.recording.append(method)
         self.api.api_url(token=bot.token, method=name)
         form = self.build_form_data(bot=bot, method=method)
-        form()  # aiohttp url-encodes the form when it sends it
+        form()  # the payload aiohttp sends (a form is encoded here)
         self.calls[name] = self.calls.get(name, 0) + 1
         answer = _TRUE_ANSWER
         if name in _MESSAGE_METHODS:

@@ -12,7 +12,6 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
-    EditMessageText,
     GetMe,
     GetUpdates,
     SendMessage,
@@ -41,7 +40,6 @@ _RESPONSE_TYPES = tuple(
     for method in (
         AnswerCallbackQuery,
         DeleteWebhook,
-        EditMessageText,
         GetMe,
         GetUpdates,
         SendMessage,
