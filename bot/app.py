@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from bot import __version__
-from bot.commands import set_bot_commands
+from bot.chat.commands import set_bot_commands
+from bot.chat.factory import create_bot, create_dispatcher
+from bot.chat.i18n import create_i18n
+from bot.chat.middlewares.in_flight import InFlightUpdates
 from bot.config import Settings
 from bot.db import create_engine, create_session_maker
 from bot.db.migrations import upgrade_to_head
-from bot.factory import create_bot, create_dispatcher
-from bot.i18n import create_i18n
-from bot.lifecycle import InFlightUpdates
 from bot.services import TaskService
 
 log = logging.getLogger("bot")

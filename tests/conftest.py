@@ -14,10 +14,10 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.chat.factory import create_bot, create_dispatcher
 from bot.config import DatabaseSettings, Settings
 from bot.db import Task, User, create_engine, create_session_maker
 from bot.db.migrations import upgrade_to_head
-from bot.factory import create_bot, create_dispatcher
 from bot.services import TaskService
 from tests.chat.harness import ChatHarness
 from tests.chat.recording import RecordingSession

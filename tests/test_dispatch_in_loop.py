@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallableObject
 
+from bot.chat.factory import create_dispatcher
+from bot.chat.filters import in_loop
 from bot.config import DatabaseSettings
 from bot.db import create_engine, create_session_maker
-from bot.factory import create_dispatcher
-from bot.filters import in_loop
 from bot.services import TaskService
 
 

@@ -8,8 +8,8 @@ from babel.dates import format_datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import create_i18n
-from bot.rendering import MOMENT_PATTERN, format_moment
+from bot.chat.i18n import create_i18n
+from bot.chat.rendering import MOMENT_PATTERN, format_moment
 
 I18N = create_i18n()
 MOMENTS = st.datetimes(

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callbacks import DonePickerCallback, ListCallback, PickAction, TaskAction, TaskCallback
+from bot.chat.callbacks import (
+    DonePickerCallback,
+    ListCallback,
+    PickAction,
+    TaskAction,
+    TaskCallback,
+)
 from bot.db import Task, User
 from bot.schemas import TaskFilter
 from bot.services import TaskError, TaskService

@@ -13,8 +13,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.commands import COMMANDS, set_bot_commands
-from bot.i18n import LOCALES, LOCALES_DIR, create_i18n
+from bot.chat.commands import COMMANDS, set_bot_commands
+from bot.chat.i18n import LOCALES, LOCALES_DIR, create_i18n
 from tests.chat.harness import ChatHarness
 
 BOT_DIR = Path(__file__).resolve().parents[2] / "bot"

@@ -137,6 +137,24 @@ async def test_edit_dialogue(chat: ChatHarness, task_service: TaskService) -> No
     assert (await task_service.get_task(person(ALICE), 2)).title == "a quick add, not an edit"
 
 
+async def test_back_to_the_list_after_an_edit_keeps_the_list_it_came_from(
+    chat: ChatHarness, task_service: TaskService
+) -> None:
+    await add_many(chat, ALICE, 3)
+    await task_service.set_status(person(ALICE), 2, TaskStatus.DONE)
+    await chat.send(ALICE, "/list")
+    listing = chat.last(ALICE)
+    await chat.press(ALICE, "☑️ Done", listing)
+    await chat.press(ALICE, "#2", listing)
+    await chat.press(ALICE, "✏️ Edit", listing)
+    [saved] = texts(await chat.send(ALICE, "Task two, renamed"))
+    assert saved.startswith("✏️ Saved.")
+    card = chat.last(ALICE)
+    await chat.press(ALICE, "⬅️ Back to the list", card)
+    assert card.text.startswith("✅ <b>Done tasks</b> (1)")
+    assert card.button_texts()[0] == "✅ #2 Task two, renamed"
+
+
 async def test_edit_of_a_task_deleted_meanwhile(
     chat: ChatHarness, task_service: TaskService
 ) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callbacks import DonePickerCallback, ListCallback, PickAction, TaskAction, TaskCallback
+from bot.chat.callbacks import (
+    DonePickerCallback,
+    ListCallback,
+    PickAction,
+    TaskAction,
+    TaskCallback,
+)
 from bot.schemas import TaskFilter, TaskStatus
 from bot.services import TaskService
 from tests.chat.harness import ChatHarness, texts

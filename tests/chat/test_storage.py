@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.chat.storage import DialogueMemoryStorage
 from bot.services import TaskService
-from bot.storage import DialogueMemoryStorage
 from tests.chat.harness import TgUser
 from tests.chat.people import ALICE
 from tests.conftest import make_chat

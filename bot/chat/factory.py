@@ -5,49 +5,22 @@ from __future__ import annotations
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SetMyCommands,
-)
-from aiogram.methods.base import Response
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
+from bot.chat.handlers import create_routers
+from bot.chat.i18n import create_i18n
+from bot.chat.middlewares import AccessControl, Gate, RateLimit
+from bot.chat.middlewares.locale import LocaleMiddleware
+from bot.chat.retries import RetryRequests
+from bot.chat.storage import DialogueMemoryStorage
 from bot.config import Settings
-from bot.handlers import create_routers
-from bot.i18n import create_i18n
-from bot.middlewares import AccessControl, Gate, RateLimit
-from bot.middlewares.locale import LocaleMiddleware
-from bot.retries import RetryRequests
 from bot.services import TaskService
-from bot.session import TelegramSession
-from bot.storage import DialogueMemoryStorage
-from bot.telegram import EditMessageTextNoEcho, SendMessageNoEcho
-
-# aiogram parses each answer as Response[method.__returning__]; pydantic caches those
-# generic classes weakly, so without a reference they are rebuilt (milliseconds: a fifth
-# of a button press in the benchmark) after a GC. Every method the bot calls is here.
-_RESPONSE_TYPES = tuple(
-    Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (
-        AnswerCallbackQuery,
-        DeleteWebhook,
-        GetMe,
-        GetUpdates,
-        SendMessage,
-        SetMyCommands,
-        EditMessageTextNoEcho,
-        SendMessageNoEcho,
-    )
-)
 
 
 def telegram_server(settings: Settings) -> TelegramAPIServer:
@@ -57,7 +30,7 @@ def telegram_server(settings: Settings) -> TelegramAPIServer:
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    session = session or TelegramSession(api=telegram_server(settings))
+    session = session or AiohttpSession(api=telegram_server(settings))
     session.middleware(RetryRequests(retries=settings.telegram_retries))
     return Bot(
         token=settings.bot_token.get_secret_value(),

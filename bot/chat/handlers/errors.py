@@ -12,7 +12,8 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import in_loop
+from bot.chat.filters import in_loop
+from bot.chat.replies import respond
 from bot.services import (
     EmptyTitle,
     InvalidText,
@@ -22,7 +23,6 @@ from bot.services import (
     TaskNotFound,
     TextTooLong,
 )
-from bot.telegram import respond
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ fallback, which takes whatever nobody else did, come last.
 
 from aiogram import Router
 
-from bot.handlers import add, cancel, card, done, errors, fallback, listing, start
+from bot.chat.handlers import add, cancel, card, done, errors, fallback, listing, start
 
 
 def create_routers() -> list[Router]:

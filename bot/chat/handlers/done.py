@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 
 from aiogram import Router
-from aiogram.filters import CommandObject
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import DonePickerCallback, PickAction
-from bot.filters import command
-from bot.keyboards import done_picker_keyboard
-from bot.rendering import render_done_picker, render_done_report
+from bot.chat.callbacks import DonePickerCallback, PickAction
+from bot.chat.keyboards import done_picker_keyboard
+from bot.chat.rendering import render_done_picker, render_done_report
+from bot.chat.replies import respond, show
 from bot.schemas import DoneOutcome, Person, TaskFilter
 from bot.services import TaskService
-from bot.telegram import respond, show
 
 MAX_NUMBERS = 50
 # 25 digits is beyond any task number and far below Python's int-parsing limit.
@@ -78,6 +77,6 @@ async def pick(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(done_command, command("done"))
+    router.message.register(done_command, Command("done"))
     router.callback_query.register(pick, DonePickerCallback.filter())
     return router

@@ -7,8 +7,8 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import PRIVATE_CHAT, in_loop
-from bot.telegram import respond
+from bot.chat.filters import PRIVATE_CHAT, in_loop
+from bot.chat.replies import respond
 
 
 async def unknown_command(message: Message) -> None:

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
-from bot.i18n import N_, _n
+from bot.chat.i18n import N_, _n
 from bot.schemas import DoneOutcome, DoneReport, TaskFilter, TaskPage, TaskRead, TaskStatus
 
 MESSAGE_LIMIT = 4096

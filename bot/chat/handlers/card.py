@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, Router
-from aiogram.filters import StateFilter
+from aiogram import F, Router
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import TaskAction, TaskCallback
-from bot.filters import NOT_A_COMMAND, task_actions
-from bot.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
-from bot.rendering import clip, render_card, render_list, status_label
+from bot.chat.callbacks import TaskAction, TaskCallback
+from bot.chat.filters import NOT_A_COMMAND
+from bot.chat.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
+from bot.chat.rendering import clip, render_card, render_list, status_label
+from bot.chat.replies import respond, send_to_presser, show
+from bot.chat.states import EditTask
 from bot.schemas import Person, TaskFilter, TaskStatus
 from bot.services import TaskNotFound, TaskService
-from bot.states import EditTask
-from bot.telegram import respond, send_to_presser, show
 
 _STATUS_OF_ACTION = {
     TaskAction.TO_PENDING: TaskStatus.PENDING,
@@ -55,7 +55,6 @@ async def start_edit(
     person: Person,
     task_service: TaskService,
     state: FSMContext,
-    bot: Bot,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
     await state.set_state(EditTask.text)
@@ -65,7 +64,6 @@ async def start_edit(
     await query.answer()
     await send_to_presser(
         query,
-        bot,
         _(
             "Send the new text for #{number}. The first line becomes the title; further lines, "
             "if any, replace the description. /cancel to keep it as it is.\n\n"
@@ -85,7 +83,7 @@ async def finish_edit(
         await state.clear()  # deleted meanwhile: nothing left to wait for
         raise
     await state.clear()
-    task_filter, page = TaskFilter(data.get("filter", TaskFilter.OPEN)), int(data.get("page", 0))
+    task_filter, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
     await respond(
         message,
         render_card(task, intro=_("✏️ Saved.") + "\n\n"),
@@ -130,12 +128,15 @@ async def undo_add(
 
 
 def create_router() -> Router:
+    def on(*actions: TaskAction) -> Filter:
+        return TaskCallback.filter(F.action.in_(actions))
+
     router = Router(name=__name__)
-    router.callback_query.register(open_card, task_actions(TaskAction.OPEN))
-    router.callback_query.register(change_status, task_actions(*_STATUS_OF_ACTION))
-    router.callback_query.register(start_edit, task_actions(TaskAction.EDIT))
+    router.callback_query.register(open_card, on(TaskAction.OPEN))
+    router.callback_query.register(change_status, on(*_STATUS_OF_ACTION))
+    router.callback_query.register(start_edit, on(TaskAction.EDIT))
     router.message.register(finish_edit, NOT_A_COMMAND, StateFilter(EditTask.text))
-    router.callback_query.register(ask_delete, task_actions(TaskAction.DELETE))
-    router.callback_query.register(delete, task_actions(TaskAction.DELETE_CONFIRMED))
-    router.callback_query.register(undo_add, task_actions(TaskAction.UNDO))
+    router.callback_query.register(ask_delete, on(TaskAction.DELETE))
+    router.callback_query.register(delete, on(TaskAction.DELETE_CONFIRMED))
+    router.callback_query.register(undo_add, on(TaskAction.UNDO))
     return router

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import command
-from bot.telegram import respond
+from bot.chat.replies import respond
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
@@ -21,5 +21,5 @@ async def cancel(message: Message, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cancel, command("cancel"))
+    router.message.register(cancel, Command("cancel"))
     return router

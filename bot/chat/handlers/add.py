@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import CommandObject, StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import NOT_A_COMMAND, PRIVATE_CHAT, command
-from bot.keyboards import card_keyboard
-from bot.rendering import render_card
+from bot.chat.filters import NOT_A_COMMAND, PRIVATE_CHAT
+from bot.chat.keyboards import card_keyboard
+from bot.chat.rendering import render_card
+from bot.chat.replies import respond
+from bot.chat.states import AddTask
 from bot.schemas import Person
 from bot.services import TaskService
-from bot.states import AddTask
-from bot.telegram import respond
 
 
 async def add_from(
@@ -65,7 +65,7 @@ async def add_plain_text(message: Message, person: Person, task_service: TaskSer
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(add_command, command("add"))
+    router.message.register(add_command, Command("add"))
     router.message.register(add_from_dialogue, NOT_A_COMMAND, StateFilter(AddTask.text))
     router.message.register(add_plain_text, NOT_A_COMMAND, StateFilter(None), PRIVATE_CHAT)
     return router

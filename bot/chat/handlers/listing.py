@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import CommandObject
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ListCallback
-from bot.filters import command
-from bot.keyboards import list_keyboard
-from bot.rendering import render_list
+from bot.chat.callbacks import ListCallback
+from bot.chat.keyboards import list_keyboard
+from bot.chat.rendering import render_list
+from bot.chat.replies import respond, show
 from bot.schemas import Person, TaskFilter
 from bot.services import TaskService
-from bot.telegram import respond, show
 
 # `/list done` and `/list all` open the list on that filter (English and Russian words).
 _FILTER_WORDS = {
@@ -44,6 +43,6 @@ async def turn_page(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(list_command, command("list"))
+    router.message.register(list_command, Command("list"))
     router.callback_query.register(turn_page, ListCallback.filter())
     return router

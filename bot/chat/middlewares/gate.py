@@ -14,11 +14,11 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
-from bot.middlewares.access import AccessControl
-from bot.middlewares.dialogue import leave_on_command
-from bot.middlewares.guard import decline, is_foreign
-from bot.middlewares.person import person_of
-from bot.middlewares.ratelimit import RateLimit
+from bot.chat.middlewares.access import AccessControl
+from bot.chat.middlewares.dialogue import leave_on_command
+from bot.chat.middlewares.guard import decline, is_foreign
+from bot.chat.middlewares.person import person_of
+from bot.chat.middlewares.ratelimit import RateLimit
 
 
 class Gate(BaseMiddleware):

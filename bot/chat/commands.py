@@ -6,7 +6,7 @@ from aiogram import Bot
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
-from bot.i18n import DEFAULT_LOCALE, LOCALES, N_
+from bot.chat.i18n import DEFAULT_LOCALE, LOCALES, N_
 
 COMMANDS = (
     ("add", N_("Add a task")),

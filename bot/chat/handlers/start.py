@@ -5,14 +5,13 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Router
-from aiogram.filters import CommandStart
+from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.filters import command
+from bot.chat.replies import respond
 from bot.schemas import Person
 from bot.services import TaskService
-from bot.telegram import respond
 
 
 def help_text() -> str:
@@ -45,5 +44,5 @@ async def show_help(message: Message) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start, CommandStart())
-    router.message.register(show_help, command("help"))
+    router.message.register(show_help, Command("help"))
     return router

@@ -1,0 +1,54 @@
+"""Typed callback data. Buttons carry a task *number*, never anything that grants access:
+every handler looks the number up among the presser's own tasks.
+
+Values are short because Telegram allows 64 bytes of callback data; the longest possible
+payload (a 19-digit number, the longest view and a large page) is checked in the tests.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from aiogram.filters.callback_data import CallbackData
+
+from bot.schemas import TaskFilter
+
+
+class TaskAction(enum.StrEnum):
+    OPEN = "o"
+    TO_PENDING = "p"
+    TO_IN_PROGRESS = "i"
+    TO_DONE = "d"
+    EDIT = "e"
+    DELETE = "x"
+    DELETE_CONFIRMED = "y"
+    UNDO = "u"
+
+
+class ListCallback(CallbackData, prefix="l"):
+    """Show a page of the list, edited in place. (`view`, since `filter` is CallbackData's.)"""
+
+    view: TaskFilter
+    page: int
+
+
+class TaskCallback(CallbackData, prefix="t"):
+    """Something done to one task; `view` and `page` remember which list page to go back to."""
+
+    action: TaskAction
+    number: int
+    view: TaskFilter = TaskFilter.OPEN
+    page: int = 0
+
+
+class PickAction(enum.StrEnum):
+    TICK = "t"
+    PAGE = "p"
+
+
+class DonePickerCallback(CallbackData, prefix="d"):
+    """The `/done` picker: tick a task done, or turn the picker's page."""
+
+    action: PickAction
+    number: int = 0
+    page: int = 0

@@ -1,0 +1,134 @@
+"""Inline keyboards as pure functions of read models (no I/O, easy to test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.chat.callbacks import (
+    DonePickerCallback,
+    ListCallback,
+    PickAction,
+    TaskAction,
+    TaskCallback,
+)
+from bot.chat.rendering import BUTTON_TITLE_LIMIT, STATUS_ICONS, clip, filter_label, status_label
+from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
+
+_STATUS_ACTIONS = {
+    TaskStatus.PENDING: TaskAction.TO_PENDING,
+    TaskStatus.IN_PROGRESS: TaskAction.TO_IN_PROGRESS,
+    TaskStatus.DONE: TaskAction.TO_DONE,
+}
+
+
+def _task_button(task: TaskRead, callback_data: CallbackData) -> InlineKeyboardButton:
+    title = clip(task.title, BUTTON_TITLE_LIMIT)
+    return InlineKeyboardButton(
+        text=f"{STATUS_ICONS[task.status]} #{task.number} {title}",
+        callback_data=callback_data.pack(),
+    )
+
+
+def _marked(label: str, current: bool) -> str:
+    return f"• {label} •" if current else label
+
+
+def _page_buttons(
+    page: TaskPage, to_page: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    row = []
+    if page.page > 0:
+        row.append(InlineKeyboardButton(text="◀️", callback_data=to_page(page.page - 1).pack()))
+    if page.page < page.pages - 1:
+        row.append(InlineKeyboardButton(text="▶️", callback_data=to_page(page.page + 1).pack()))
+    return row
+
+
+def list_keyboard(page: TaskPage) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for task in page.items:
+        open_card = TaskCallback(
+            action=TaskAction.OPEN, number=task.number, view=page.filter, page=page.page
+        )
+        builder.row(_task_button(task, open_card))
+    if navigation := _page_buttons(page, lambda to: ListCallback(view=page.filter, page=to)):
+        builder.row(*navigation)
+    counts = {
+        TaskFilter.OPEN: page.open_count,
+        TaskFilter.DONE: page.done_count,
+        TaskFilter.ALL: page.open_count + page.done_count,
+    }
+    builder.row(
+        *(
+            InlineKeyboardButton(
+                text=_marked(f"{filter_label(view)} ({counts[view]})", view is page.filter),
+                callback_data=ListCallback(view=view, page=0).pack(),
+            )
+            for view in TaskFilter
+        )
+    )
+    return builder.as_markup()
+
+
+def card_keyboard(
+    task: TaskRead,
+    task_filter: TaskFilter = TaskFilter.OPEN,
+    page: int = 0,
+    *,
+    undo: bool = False,
+) -> InlineKeyboardMarkup:
+    def button(text: str, action: TaskAction) -> InlineKeyboardButton:
+        data = TaskCallback(action=action, number=task.number, view=task_filter, page=page)
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    builder = InlineKeyboardBuilder()
+    if undo:
+        builder.row(button(_("↩️ Undo"), TaskAction.UNDO))
+    builder.row(
+        *(
+            button(
+                _marked(f"{STATUS_ICONS[status]} {status_label(status)}", status is task.status),
+                action,
+            )
+            for status, action in _STATUS_ACTIONS.items()
+        )
+    )
+    builder.row(button(_("✏️ Edit"), TaskAction.EDIT), button(_("🗑 Delete"), TaskAction.DELETE))
+    builder.row(
+        InlineKeyboardButton(
+            text=_("⬅️ Back to the list"),
+            callback_data=ListCallback(view=task_filter, page=page).pack(),
+        )
+    )
+    return builder.as_markup()
+
+
+def delete_confirmation_keyboard(
+    task: TaskRead, task_filter: TaskFilter, page: int
+) -> InlineKeyboardMarkup:
+    def data(action: TaskAction) -> str:
+        return TaskCallback(action=action, number=task.number, view=task_filter, page=page).pack()
+
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, delete"), callback_data=data(TaskAction.DELETE_CONFIRMED))
+    builder.button(text=_("Keep it"), callback_data=data(TaskAction.OPEN))
+    return builder.as_markup()
+
+
+def done_picker_keyboard(page: TaskPage) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    for task in page.items:
+        tick = DonePickerCallback(action=PickAction.TICK, number=task.number, page=page.page)
+        builder.row(_task_button(task, tick))
+
+    def to_page(to: int) -> DonePickerCallback:
+        return DonePickerCallback(action=PickAction.PAGE, page=to)
+
+    if navigation := _page_buttons(page, to_page):
+        builder.row(*navigation)
+    return builder.as_markup() if page.items or navigation else None

@@ -1,0 +1,6 @@
+"""One repository per aggregate; each works on the connection of a unit of work."""
+
+from bot.db.repositories.tasks import TaskRepository
+from bot.db.repositories.users import PersonState, UserRepository
+
+__all__ = ["PersonState", "TaskRepository", "UserRepository"]

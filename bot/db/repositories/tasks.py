@@ -1,0 +1,313 @@
+"""Tasks: every statement about them, each scoped by its owner.
+
+Statements are SQLAlchemy Core constants built once at import with bound parameters, so
+each use case reuses SQLAlchemy's compiled form (and asyncpg its prepared statement).
+Parameter names never equal a column name: SQLAlchemy would read such a key, passed to an
+UPDATE or INSERT, as a value to set.
+
+A person's tasks are found through `users.telegram_id` inside each statement, never through
+a key taken from the update, so an out-of-date username can't point at someone else's row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.models import Task, User
+from bot.schemas import TaskFilter, TaskRead, TaskStatus
+
+TASK_COLUMNS = (
+    Task.number,
+    Task.title,
+    Task.description,
+    Task.status,
+    Task.created_at,
+    Task.updated_at,
+    Task.done_at,
+)
+
+# Statuses in list order per filter; "done" lists the newest number first.
+LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
+    TaskFilter.OPEN: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING),
+    TaskFilter.DONE: (TaskStatus.DONE,),
+    TaskFilter.ALL: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.DONE),
+}
+
+# The person's current key, looked up by Telegram id inside each statement.
+_OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
+_OWNED_TASK = and_(Task.username == _OWNER_KEY, Task.number == bindparam("num"))
+_FROM_MESSAGE = and_(
+    Task.chat_id == bindparam("src_chat"), Task.message_id == bindparam("src_message")
+)
+
+_GET = select(*TASK_COLUMNS).where(_OWNED_TASK)
+
+_FROM_SOURCE = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _FROM_MESSAGE)
+
+# Changes only a task not already in the status, so `done_at` keeps its first moment.
+_SET_STATUS = (
+    update(Task)
+    .where(_OWNED_TASK, Task.status != bindparam("new_status"))
+    .values(
+        status=bindparam("new_status"), updated_at=bindparam("at"), done_at=bindparam("done_time")
+    )
+    .returning(*TASK_COLUMNS)
+)
+
+_NUMBERS = Task.number.in_(bindparam("nums", expanding=True))
+_MARK_DONE = (
+    update(Task)
+    .where(Task.username == _OWNER_KEY, _NUMBERS, Task.status != TaskStatus.DONE)
+    .values(status=TaskStatus.DONE, updated_at=bindparam("at"), done_at=bindparam("at"))
+    .returning(Task.number, Task.title)
+)
+_TITLES = select(Task.number, Task.title).where(Task.username == _OWNER_KEY, _NUMBERS)
+
+_EDIT_TITLE = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(title=bindparam("new_title"), updated_at=bindparam("at"))
+    .returning(*TASK_COLUMNS)
+)
+_EDIT_TITLE_AND_DESCRIPTION = _EDIT_TITLE.values(description=bindparam("new_description"))
+
+_DELETE = delete(Task).where(_OWNED_TASK).returning(*TASK_COLUMNS)
+
+
+def _list_page(task_filter: TaskFilter) -> Select[Any]:
+    """One page and the person's totals in one statement, at any length of history.
+
+    Each status is read in number order through `ix_tasks_username_status_number` and cut
+    to what the page can need (`needed` = offset + page size), so the final sort never sees
+    more than a few pages of rows. With no task on the page, one row still brings the totals;
+    with no such person, there is no row at all.
+    """
+    newest_first = task_filter is TaskFilter.DONE
+    parts = []
+    for rank, status in enumerate(LIST_ORDER[task_filter]):
+        part = (
+            select(*TASK_COLUMNS, literal(rank).label("rank"))
+            .where(Task.username == _OWNER_KEY, Task.status == status)
+            .order_by(Task.number.desc() if newest_first else Task.number)
+            .limit(bindparam("needed"))
+            .subquery()
+        )
+        parts.append(select(part))
+    candidates = union_all(*parts).subquery()
+    page = (
+        select(candidates)
+        .order_by(
+            candidates.c.rank,
+            candidates.c.number.desc() if newest_first else candidates.c.number,
+        )
+        .limit(bindparam("page_size"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    return (
+        select(User.open_count, User.done_count, page)
+        .select_from(User)
+        .outerjoin(page, true())
+        .where(User.telegram_id == bindparam("tg_id"))
+        .order_by(page.c.rank, page.c.number.desc() if newest_first else page.c.number)
+    )
+
+
+_LIST_PAGE = {task_filter: _list_page(task_filter) for task_filter in TaskFilter}
+
+# Taking the next number: bumping `last_task_number` row-locks the person, so concurrent
+# adds queue instead of colliding. It bumps nothing (and so inserts nothing) when the person
+# has no row yet, is at the cap, or this message already made a task.
+_TAKE_NUMBER = (
+    update(User)
+    .where(
+        User.telegram_id == bindparam("tg_id"),
+        User.open_count + User.done_count < bindparam("cap"),
+        ~exists().where(_FROM_MESSAGE),
+    )
+    .values(last_task_number=User.last_task_number + 1, updated_at=bindparam("at"))
+    .returning(User.username, User.last_task_number)
+)
+_NEW_TASK_COLUMNS = (
+    "username",
+    "number",
+    "title",
+    "description",
+    "status",
+    "created_at",
+    "updated_at",
+    "chat_id",
+    "message_id",
+)
+
+
+def _new_task_values(owner: Any, number: Any) -> tuple[Any, ...]:
+    return (
+        owner,
+        number,
+        bindparam("new_title", type_=Task.title.type),
+        bindparam("new_description", type_=Task.description.type),
+        literal(TaskStatus.PENDING, Task.status.type),
+        bindparam("at", type_=Task.created_at.type),
+        bindparam("at", type_=Task.updated_at.type),
+        bindparam("src_chat", type_=Task.chat_id.type),
+        bindparam("src_message", type_=Task.message_id.type),
+    )
+
+
+# PostgreSQL takes the number and inserts in one statement (a data-modifying CTE): one
+# round trip in autocommit, atomic by itself.
+_next_number = _TAKE_NUMBER.cte("next_number")
+_ADD_IN_ONE_STATEMENT = (
+    postgresql.insert(Task)
+    .from_select(
+        _NEW_TASK_COLUMNS,
+        select(*_new_task_values(_next_number.c.username, _next_number.c.last_task_number)),
+    )
+    .on_conflict_do_nothing()
+    .returning(*TASK_COLUMNS)
+    .add_cte(_next_number)
+)
+# SQLite has no data-modifying CTE: the same two steps, in the unit of work's transaction.
+_INSERT = (
+    insert(Task)
+    .from_select(
+        _NEW_TASK_COLUMNS,
+        select(*_new_task_values(bindparam("owner"), bindparam("num"))),
+    )
+    .returning(*TASK_COLUMNS)
+)
+
+
+def to_task(row: Mapping[Any, Any]) -> TaskRead:
+    return TaskRead(
+        number=row["number"],
+        title=row["title"],
+        description=row["description"],
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        done_at=row["done_at"],
+    )
+
+
+class TaskRepository:
+    """A person's tasks on one connection; it never commits (the unit of work does)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def _rows(self, statement: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+        return (await self._connection.execute(statement, params)).mappings().all()
+
+    async def _task(self, statement: Any, params: Mapping[str, Any]) -> TaskRead | None:
+        row = (await self._connection.execute(statement, params)).mappings().first()
+        return None if row is None else to_task(row)
+
+    async def get(self, owner: int, number: int) -> TaskRead | None:
+        return await self._task(_GET, {"tg_id": owner, "num": number})
+
+    async def from_message(self, owner: int, chat_id: int, message_id: int) -> TaskRead | None:
+        """The task this message made, if it made one."""
+        params = {"tg_id": owner, "src_chat": chat_id, "src_message": message_id}
+        return await self._task(_FROM_SOURCE, params)
+
+    async def add_next(
+        self,
+        owner: int,
+        *,
+        title: str,
+        description: str | None,
+        chat_id: int,
+        message_id: int,
+        at: datetime,
+        cap: int,
+    ) -> TaskRead | None:
+        """Store a new task under the person's next number; None, with nothing changed, when
+        the person has no row, has `cap` tasks, or the message already made a task."""
+        params = {
+            "tg_id": owner,
+            "cap": cap,
+            "src_chat": chat_id,
+            "src_message": message_id,
+            "new_title": title,
+            "new_description": description,
+            "at": at,
+        }
+        if self._connection.dialect.name == "postgresql":
+            return await self._task(_ADD_IN_ONE_STATEMENT, params)
+        taken = (await self._connection.execute(_TAKE_NUMBER, params)).first()
+        if taken is None:
+            return None
+        return await self._task(_INSERT, {**params, "owner": taken[0], "num": taken[1]})
+
+    async def set_status(
+        self, owner: int, number: int, status: TaskStatus, at: datetime
+    ) -> TaskRead | None:
+        """None when the task is not theirs or already has that status."""
+        params = {
+            "tg_id": owner,
+            "num": number,
+            "new_status": status,
+            "at": at,
+            "done_time": at if status is TaskStatus.DONE else None,
+        }
+        return await self._task(_SET_STATUS, params)
+
+    async def mark_done(self, owner: int, numbers: Iterable[int], at: datetime) -> dict[int, str]:
+        """Close the open ones among `numbers`: {number: title} of those it closed."""
+        rows = await self._rows(_MARK_DONE, {"tg_id": owner, "nums": list(numbers), "at": at})
+        return {row["number"]: row["title"] for row in rows}
+
+    async def titles(self, owner: int, numbers: Iterable[int]) -> dict[int, str]:
+        """{number: title} of those of `numbers` the person has."""
+        rows = await self._rows(_TITLES, {"tg_id": owner, "nums": list(numbers)})
+        return {row["number"]: row["title"] for row in rows}
+
+    async def edit(
+        self, owner: int, number: int, *, title: str, description: str | None, at: datetime
+    ) -> TaskRead | None:
+        """A new title; a new description too unless it is None (the old one stays)."""
+        params: dict[str, Any] = {"tg_id": owner, "num": number, "new_title": title, "at": at}
+        if description is None:
+            return await self._task(_EDIT_TITLE, params)
+        return await self._task(
+            _EDIT_TITLE_AND_DESCRIPTION, {**params, "new_description": description}
+        )
+
+    async def delete(self, owner: int, number: int) -> TaskRead | None:
+        return await self._task(_DELETE, {"tg_id": owner, "num": number})
+
+    async def page(
+        self, owner: int, task_filter: TaskFilter, page: int, page_size: int
+    ) -> tuple[int, int, list[TaskRead]] | None:
+        """(open count, done count, the page's tasks); None when the person has no row."""
+        params = {
+            "tg_id": owner,
+            "needed": (page + 1) * page_size,
+            "page_size": page_size,
+            "offset": page * page_size,
+        }
+        rows = await self._rows(_LIST_PAGE[task_filter], params)
+        if not rows:
+            return None
+        tasks = [to_task(row) for row in rows if row["number"] is not None]
+        return rows[0]["open_count"], rows[0]["done_count"], tasks
