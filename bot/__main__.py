@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from pydantic import ValidationError
 
 from bot import __version__
 from bot.config import Settings, describe_error, describe_settings
+
+log = logging.getLogger("bot")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,10 +41,17 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_error(error), file=sys.stderr)
         return 2
 
-    from bot.app import configure_logging, run  # aiogram is slow to import; --help is not
+    from bot.logs import configure_logging
 
-    configure_logging(settings)
-    asyncio.run(run(settings))
+    configure_logging(settings)  # before anything else can log a secret
+    from bot.app import StartupError, run  # aiogram is slow to import; --help is not
+
+    try:
+        asyncio.run(run(settings))
+    except StartupError as error:
+        # One line that names the setting; the traceback only for those who asked for it.
+        log.error("cannot start: %s", error, exc_info=settings.log_level == "DEBUG")
+        return 1
     return 0
 
 

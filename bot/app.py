@@ -1,8 +1,18 @@
-"""The running bot: migrate, register commands, long-poll until SIGINT/SIGTERM."""
+"""The running bot: migrate, check the token, register commands, long-poll until SIGINT or
+SIGTERM."""
 
 from __future__ import annotations
 
 import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__
 from bot.chat.commands import set_bot_commands
@@ -11,20 +21,21 @@ from bot.chat.i18n import create_i18n
 from bot.chat.middlewares.in_flight import InFlightUpdates
 from bot.config import Settings
 from bot.db import create_engine, create_session_maker
+from bot.db.errors import is_connection_error
 from bot.db.migrations import upgrade_to_head
 from bot.services import TaskService
 
 log = logging.getLogger("bot")
 
+TELEGRAM_API = "https://api.telegram.org"
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if settings.log_level != "DEBUG":
-        # aiogram logs every handled update at INFO: noise, and measurably slower.
-        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+class StartupError(Exception):
+    """The bot cannot start because of one setting; the message says which and why."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting}: {reason}")
+        self.setting = setting
 
 
 def describe_database(settings: Settings) -> str:
@@ -35,12 +46,51 @@ def describe_database(settings: Settings) -> str:
     return f"postgresql ({url.host or 'localhost'}:{url.port or 5432}/{url.database})"
 
 
+def _cause(error: BaseException) -> str:
+    """The innermost reason, in one line ("Connection refused", "Name or service not known")."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:300]
+
+
+async def _migrate(settings: Settings, engine: AsyncEngine) -> None:
+    try:
+        await upgrade_to_head(engine)
+    except Exception as error:
+        if not is_connection_error(error):
+            raise
+        raise StartupError(
+            "DATABASE_URL", f"cannot open {describe_database(settings)}: {_cause(error)}"
+        ) from error
+
+
+async def _check_telegram(settings: Settings, bot: Bot) -> None:
+    api = str(settings.telegram_api_url or TELEGRAM_API)
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError as error:
+        raise StartupError(
+            "BOT_TOKEN", "Telegram refused the token (401 Unauthorized); copy it from @BotFather"
+        ) from error
+    except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as error:
+        raise StartupError(
+            "TELEGRAM_API_URL", f"cannot reach the Bot API at {api}: {_cause(error)}"
+        ) from error
+    log.info("signed in as @%s", me.username)
+
+
 async def run(settings: Settings) -> None:
     engine = create_engine(settings)
     try:
-        await upgrade_to_head(engine)
+        await _migrate(settings, engine)
         i18n = create_i18n()
         bot = create_bot(settings)
+        try:
+            await _check_telegram(settings, bot)
+        except BaseException:
+            await bot.session.close()
+            raise
         in_flight = InFlightUpdates()
         service = TaskService(create_session_maker(engine), max_tasks=settings.max_tasks_per_user)
         dispatcher = create_dispatcher(service, settings, i18n=i18n)
@@ -54,7 +104,7 @@ async def run(settings: Settings) -> None:
             "todo-bot %s starting: database %s, Bot API %s",
             __version__,
             describe_database(settings),
-            settings.telegram_api_url or "https://api.telegram.org",
+            settings.telegram_api_url or TELEGRAM_API,
         )
         await set_bot_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=settings.drop_pending_updates)

@@ -36,6 +36,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
+        repr=False,  # may hold a password
         description="sqlite+aiosqlite:///file.sqlite3 or postgresql+asyncpg://user:pass@host/db",
     )
     db_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
@@ -86,7 +87,9 @@ class Settings(DatabaseSettings):
 
     bot_token: SecretStr = Field(description="Token from @BotFather (secret).")
     telegram_api_url: AnyHttpUrl | None = Field(
-        default=None, description="Base URL of a self-hosted Bot API server; Telegram's otherwise."
+        default=None,
+        repr=False,  # may hold a password
+        description="Base URL of a self-hosted Bot API server; Telegram's otherwise.",
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     drop_pending_updates: bool = Field(
@@ -167,11 +170,27 @@ def describe_error(error: ValidationError) -> str:
     return "invalid settings: " + "; ".join(parts)
 
 
+# How --help shows a default where the value itself would read as Python.
+_DEFAULT_WORDS = {"telegram_api_url": "Telegram's", "allowed_users": "everyone"}
+
+
+def _shown_default(name: str, value: object) -> str:
+    if name in _DEFAULT_WORDS:
+        return _DEFAULT_WORDS[name]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def describe_settings() -> str:
     """What `python -m bot --help` lists: every variable, its default and what it does."""
     lines = []
     fields = sorted(Settings.model_fields.items(), key=lambda item: not item[1].is_required())
     for name, field in fields:
-        default = "required" if field.is_required() else f"default: {field.default}"
+        default = (
+            "required" if field.is_required() else f"default: {_shown_default(name, field.default)}"
+        )
         lines.append(f"  {name.upper():<24} {field.description or ''} ({default})")
     return "\n".join(lines)

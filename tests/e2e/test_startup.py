@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.config import DatabaseSettings
@@ -95,3 +96,95 @@ async def test_two_instances_on_one_fresh_database(tmp_path: Path) -> None:
         assert tables == 2
     finally:
         await drop_pg_database(database_url)
+
+
+async def run_until_exit(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`python -m bot` with `env`, to its exit: the exit code and everything it printed."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "LOG_LEVEL"}
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env={**environment, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    async with asyncio.timeout(START_TIMEOUT):
+        output, _ = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, output.decode(errors="replace")
+
+
+def assert_stopped_with_one_line(code: int, output: str, expected: str) -> None:
+    assert code == 1, output
+    errors = [line for line in output.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, output
+    assert f"cannot start: {expected}" in errors[0], output
+    assert "Traceback" not in output
+
+
+START_FAILURES = {
+    "database refuses": (
+        {"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/todo"},
+        "DATABASE_URL: cannot open postgresql (127.0.0.1:9/todo)",
+    ),
+    "unknown database host": (
+        {"DATABASE_URL": "postgresql://postgres@no-such-host.invalid/todo"},
+        "DATABASE_URL: cannot open postgresql (no-such-host.invalid:5432/todo)",
+    ),
+    "sqlite folder missing": (
+        {"DATABASE_URL": "sqlite:///no/such/folder/todo.sqlite3"},
+        "DATABASE_URL: cannot open sqlite (no/such/folder/todo.sqlite3)",
+    ),
+    "bot api unreachable": (
+        {"TELEGRAM_API_URL": "http://127.0.0.1:9"},
+        "TELEGRAM_API_URL: cannot reach the Bot API at http://127.0.0.1:9/",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", START_FAILURES)
+async def test_what_stops_the_bot_at_start_is_named_in_one_line(case: str, tmp_path: Path) -> None:
+    env, expected = START_FAILURES[case]
+    settings = {
+        "BOT_TOKEN": "123456:" + "s" * 30,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'todo.sqlite3'}",
+        "TELEGRAM_RETRIES": "0",
+        "DB_CONNECT_TIMEOUT": "5",
+        **env,
+    }
+    code, output = await run_until_exit(settings, tmp_path)
+    assert_stopped_with_one_line(code, output, expected)
+    assert "s" * 30 not in output
+
+
+async def test_a_wrong_token_is_named(tmp_path: Path) -> None:
+    async with FakeTelegram() as server:
+        env = {
+            "BOT_TOKEN": "987654:" + "w" * 30,  # not the server's token: 401
+            "TELEGRAM_API_URL": server.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'todo.sqlite3'}",
+        }
+        code, output = await run_until_exit(env, tmp_path)
+    assert_stopped_with_one_line(code, output, "BOT_TOKEN: Telegram refused the token")
+    assert "w" * 30 not in output
+
+
+async def test_with_debug_the_cause_comes_with_its_traceback(tmp_path: Path) -> None:
+    env = {
+        "BOT_TOKEN": "123456:" + "d" * 30,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'todo.sqlite3'}",
+        "TELEGRAM_API_URL": "http://127.0.0.1:9",
+        "TELEGRAM_RETRIES": "0",
+        "LOG_LEVEL": "DEBUG",
+    }
+    code, output = await run_until_exit(env, tmp_path)
+    assert code == 1
+    assert "Traceback" in output
+    assert "cannot start: TELEGRAM_API_URL" in output
+    assert "d" * 30 not in output
