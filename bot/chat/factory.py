@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n
 from bot.chat.handlers import create_routers
 from bot.chat.i18n import create_i18n
 from bot.chat.middlewares import AccessControl, Gate, RateLimit
+from bot.chat.middlewares.changes import TrackChanges
 from bot.chat.middlewares.locale import LocaleMiddleware
 from bot.chat.retries import RetryRequests
 from bot.chat.storage import DialogueMemoryStorage
@@ -55,6 +56,7 @@ def create_dispatcher(
     and the defaults apply.
     """
     dispatcher = Dispatcher(storage=storage or DialogueMemoryStorage(), task_service=task_service)
+    dispatcher.update.outer_middleware(TrackChanges())
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
     # gate (rate limit, access, the person, the group guard, leaving dialogues).

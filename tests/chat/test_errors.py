@@ -12,7 +12,7 @@ from bot.config import DatabaseSettings
 from bot.db import create_engine, create_session_maker
 from bot.services import TaskService
 from tests.chat.harness import texts
-from tests.chat.people import ALICE, BOB
+from tests.chat.people import ALICE, BOB, person
 from tests.chat.recording import SentMessage
 from tests.conftest import TEST_TOKEN, make_chat
 
@@ -64,3 +64,25 @@ async def test_unexpected_failure_is_apologised_for_and_logged(
     assert answer["text"].startswith("Sorry, something went wrong")
     assert "update 31337 failed: OperationalError" in caplog.text
     assert TEST_TOKEN not in caplog.text
+
+
+async def test_a_reply_that_fails_after_the_save_says_it_was_saved(
+    task_service: TaskService, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = make_chat(task_service)
+    for _attempt in range(4):  # the reply and its three retries
+        chat.session.fail_next("sendMessage", 500, "Internal Server Error")
+    with caplog.at_level(logging.ERROR):
+        requests = await chat.send(BOB, "/add Молоко")
+    [notice] = texts(requests)[-1:]
+    assert notice.startswith("✅ Сохранено")
+    assert "after its change was saved" in caplog.text
+    assert [task.title for task in (await task_service.list_tasks(person(BOB))).items] == ["Молоко"]
+
+    # Nothing saved (an unknown task): the apology says so.
+    for _attempt in range(4):
+        chat.session.fail_next("sendMessage", 500, "Internal Server Error")
+    [apology] = texts(await chat.send(ALICE, "/done 5"))[-1:]
+    assert apology == (
+        "Sorry, something went wrong on my side. Nothing was changed; please try again."
+    )

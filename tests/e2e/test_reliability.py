@@ -382,6 +382,26 @@ async def test_telegram_faults_are_retried_and_a_blocked_chat_is_given_up(
         assert stored.of(3103) == {1: "Not blocked"}
 
 
+async def test_a_saved_task_whose_reply_failed_is_not_called_unsaved(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        server = bot.server
+        fay = bot.person(3201)
+        await fay.send("/start")
+        # The reply and its three retries all fail; the error handler's notice gets through.
+        server.inject_failure(method="sendMessage", status=500, count=4)
+        server.push_message(fay.user, fay.chat_id, "/add Saved anyway")
+        saved = "✅ That was saved, but I could not show you the result. Send /list to see it."
+
+        def noticed() -> bool:
+            return any(m.text == saved for m in bot_messages(server, fay.chat_id))
+
+        assert await wait_for(server, noticed, 20), fay.transcript()
+        [listing] = await fay.send("/list")
+        assert "Saved anyway" in listing.text
+        await bot.stop()
+        assert (await bot.stored()).of(3201) == {1: "Saved anyway"}
+
+
 # --- c) duplicates and many people at once ----------------------------------------------------
 
 

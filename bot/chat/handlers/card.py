@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.chat.callbacks import TaskAction, TaskCallback
 from bot.chat.filters import NOT_A_COMMAND
 from bot.chat.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
+from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import clip, render_card, render_list, status_label
 from bot.chat.replies import respond, send_to_presser, show
 from bot.chat.states import EditTask
@@ -37,10 +38,15 @@ async def open_card(
 
 
 async def change_status(
-    query: CallbackQuery, callback_data: TaskCallback, person: Person, task_service: TaskService
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
 ) -> None:
     status = _STATUS_OF_ACTION[callback_data.action]
     task = await task_service.set_status(person, callback_data.number, status)
+    changes.saved()
     await show(
         query, render_card(task), card_keyboard(task, callback_data.view, callback_data.page)
     )
@@ -73,7 +79,11 @@ async def start_edit(
 
 
 async def finish_edit(
-    message: Message, person: Person, task_service: TaskService, state: FSMContext
+    message: Message,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
     data = await state.get_data()
@@ -82,6 +92,7 @@ async def finish_edit(
     except TaskNotFound:
         await state.clear()  # deleted meanwhile: nothing left to wait for
         raise
+    changes.saved()
     await state.clear()
     task_filter, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
     await respond(
@@ -106,18 +117,28 @@ async def ask_delete(
 
 
 async def delete(
-    query: CallbackQuery, callback_data: TaskCallback, person: Person, task_service: TaskService
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
 ) -> None:
     task = await task_service.delete_task(person, callback_data.number)
+    changes.saved()
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
     await show(query, render_list(page), list_keyboard(page))
     await query.answer(_("Deleted #{number}.").format(number=task.number))
 
 
 async def undo_add(
-    query: CallbackQuery, callback_data: TaskCallback, person: Person, task_service: TaskService
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
 ) -> None:
     task = await task_service.delete_task(person, callback_data.number)
+    changes.saved()
     await show(
         query,
         _("↩️ Undone: #{number} «{title}» is removed.").format(

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import DonePickerCallback, PickAction
 from bot.chat.keyboards import done_picker_keyboard
+from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import render_done_picker, render_done_report
 from bot.chat.replies import respond, show
 from bot.schemas import DoneOutcome, Person, TaskFilter
@@ -35,7 +36,11 @@ def parse_numbers(text: str) -> tuple[list[int], list[str]]:
 
 
 async def done_command(
-    message: Message, command: CommandObject, person: Person, task_service: TaskService
+    message: Message,
+    command: CommandObject,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
 ) -> None:
     args = (command.args or "").strip()
     if not args:
@@ -52,6 +57,8 @@ async def done_command(
         )
         return
     reports = await task_service.mark_done(person, numbers) if numbers else []
+    if any(report.outcome is DoneOutcome.DONE for report in reports):
+        changes.saved()
     await respond(message, render_done_report(reports, invalid))
 
 
@@ -60,10 +67,12 @@ async def pick(
     callback_data: DonePickerCallback,
     person: Person,
     task_service: TaskService,
+    changes: Changes,
 ) -> None:
     notice = None
     if callback_data.action is PickAction.TICK:
         [report] = await task_service.mark_done(person, [callback_data.number])
+        changes.saved()
         notices = {
             DoneOutcome.DONE: _("✅ #{number} done."),
             DoneOutcome.ALREADY_DONE: _("#{number} was already done."),

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.filters import in_loop
+from bot.chat.middlewares.changes import Changes
 from bot.chat.replies import respond
 from bot.services import (
     EmptyTitle,
@@ -80,14 +81,22 @@ async def blocked_by_person(event: ErrorEvent) -> None:
     log.info("update %s: %s", event.update.update_id, event.exception)
 
 
-async def unexpected_error(event: ErrorEvent) -> None:
+async def unexpected_error(event: ErrorEvent, changes: Changes | None = None) -> None:
+    saved = changes is not None and changes.committed
     log.error(
-        "update %s failed: %s",
+        "update %s failed%s: %s",
         event.update.update_id,
+        " after its change was saved" if saved else "",
         type(event.exception).__name__,
         exc_info=event.exception,
     )
-    apology = _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+    if saved:
+        # The reply is what failed: sending it again would make a duplicate.
+        apology = _("✅ That was saved, but I could not show you the result. Send /list to see it.")
+    else:
+        apology = _(
+            "Sorry, something went wrong on my side. Nothing was changed; please try again."
+        )
     with suppress(TelegramAPIError):  # Telegram may be what failed; the log line is enough
         if event.update.callback_query is not None:
             await event.update.callback_query.answer(apology, show_alert=True)
