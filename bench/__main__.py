@@ -1,7 +1,179 @@
-"""`python -m bench` (and `make bench`): see bench/README.md."""
+"""`python -m bench` (and `make bench`): options, the plan, the run, the report (see
+bench/README.md). The report goes to stdout, progress to stderr."""
 
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import shlex
+import signal
 import sys
+import tempfile
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from bench.cli import main
+from bench.harness import (
+    DEFAULT_POSTGRES_URL,
+    Backend,
+    Database,
+    fresh_database,
+    open_harness,
+    postgres_version,
+    progress,
+)
+from bench.memory import measure_memory
+from bench.report import BackendResults, Report, describe_machine, judge, render_report
+from bench.scale import run_scale
+from bench.startup import measure_startup
+from bench.usecases import USE_CASES, compare
 
-sys.exit(main())
+BACKENDS: dict[str, list[Backend]] = {
+    "postgresql": ["postgresql"],
+    "sqlite": ["sqlite"],
+    "both": ["postgresql", "sqlite"],
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    # Concurrency -> (timed updates per use case, rounds they are split into).
+    use_cases: dict[int, tuple[int, int]]
+    warmup: int  # untimed updates per run first (caches, pool connections)
+    scale_sizes: tuple[int, ...]
+    scale_updates: int
+    start_repeats: int
+    memory_people: tuple[int, int]
+
+
+FULL = Plan(
+    name="full",
+    use_cases={1: (1000, 5), 10: (1000, 2), 50: (1000, 2)},
+    warmup=100,
+    scale_sizes=(10, 1_000, 100_000),
+    scale_updates=200,
+    start_repeats=3,
+    memory_people=(10, 10_000),
+)
+QUICK = Plan(
+    name="quick",
+    use_cases={1: (100, 2), 10: (100, 1), 50: (100, 1)},
+    warmup=20,
+    scale_sizes=(10, 1_000, 10_000),
+    scale_updates=30,
+    start_repeats=1,
+    memory_people=(10, 300),
+)
+
+
+async def run(plan: Plan, backends: list[Backend], *, postgres_url: str, command: str) -> Report:
+    started = time.perf_counter()
+    postgres = await postgres_version(postgres_url) if "postgresql" in backends else None
+    report = Report(command, plan.name, describe_machine(postgres))
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        for backend in backends:
+            async with fresh_database(backend, postgres_url=postgres_url, workdir=workdir) as db:
+                report.backends.append(await run_backend(db, plan))
+        # Start-up and memory on a fresh database of the first backend (the production one).
+        async with fresh_database(backends[0], postgres_url=postgres_url, workdir=workdir) as db:
+            progress(f"{db.backend}: start-up, {plan.start_repeats} run(s) each")
+            report.startup = await measure_startup(db, repeats=plan.start_repeats, workdir=workdir)
+            few, many = plan.memory_people
+            progress(f"{db.backend}: memory after {few} and {many:,} people")
+            report.memory = await measure_memory(db, few=few, many=many)
+    report.verdicts = judge(report)
+    report.load_after = os.getloadavg()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def run_backend(database: Database, plan: Plan) -> BackendResults:
+    results = BackendResults(database.backend)
+    async with open_harness(database) as harness:
+        for use_case in USE_CASES:
+            for concurrency, (updates, rounds) in plan.use_cases.items():
+                comparison = await compare(
+                    harness,
+                    use_case,
+                    concurrency=concurrency,
+                    updates=updates,
+                    warmup=plan.warmup,
+                    rounds=rounds,
+                )
+                progress(
+                    f"{database.backend}: {use_case.name} at concurrency {concurrency}: "
+                    f"{comparison.real.mean_ms:.2f} ms, floor {comparison.floor.mean_ms:.2f} ms"
+                )
+                results.comparisons.append(comparison)
+        results.scale = await run_scale(harness, sizes=plan.scale_sizes, updates=plan.scale_updates)
+    return results
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark the bot's use cases against their floors (see bench/README.md).",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: every section, few updates"
+    )
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="both")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also save every number here")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL),
+        help="the server where the run creates (and drops) its databases "
+        "(default: $BENCH_DATABASE_URL or %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    plan = QUICK if args.quick else FULL
+    coroutine = run(plan, BACKENDS[args.backend], postgres_url=args.postgres_url, command=command)
+    try:
+        report = asyncio.run(_cancellable(coroutine))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Connections cut by the database's drop report unread errors as they are collected.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    print(render_report(report), end="")
+    if args.json is not None:
+        args.json.write_text(json.dumps(_jsonable(report), indent=2) + "\n")
+    return 0
+
+
+async def _cancellable(coroutine: Coroutine[Any, Any, Report]) -> Report:
+    """SIGTERM cancels the run as Ctrl+C does, so the `finally`s drop the databases and stop
+    the child processes."""
+    task = asyncio.ensure_future(coroutine)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return await task
+
+
+def _jsonable(report: Report) -> dict[str, Any]:
+    """The dataclasses as they are, plus the ratios the targets are judged on."""
+    data = dataclasses.asdict(report)
+    for backend, results in zip(data["backends"], report.backends, strict=True):
+        for entry, comparison in zip(backend["comparisons"], results.comparisons, strict=True):
+            entry["ratio"] = comparison.ratio
+    if report.startup is not None:
+        data["startup"]["ratio"] = report.startup.ratio
+    if report.memory is not None:
+        data["memory"]["growth_mb"] = report.memory.growth_mb
+    return data
+
+
+if __name__ == "__main__":
+    sys.exit(main())

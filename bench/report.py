@@ -1,40 +1,191 @@
-"""The printed report: how it was run, on what, a table per section, then the verdicts."""
+"""The results of a run, the printed report (a table per section) and the verdicts."""
 
 from __future__ import annotations
 
-from bench.results import (
-    BackendResults,
-    MemoryResult,
-    Report,
-    StartupResult,
-    UseCaseRun,
-    Verdict,
-    median,
-)
-from bench.stats import Summary
-from bench.table import render_table
+import os
+import platform
+from dataclasses import dataclass, field
+from importlib.metadata import version
 
+from bench.harness import Summary
+from bench.memory import MemoryResult
+from bench.scale import ScaleRun
+from bench.startup import StartupResult
+from bench.usecases import Comparison
+
+FLOOR_RATIO = 2.5  # each use case at concurrency 1 against its minimal-bot floor
+SCALE_RATIO = 1.5  # the most tasks against the fewest
+START_RATIO = 1.5  # against a bare aiogram bot
+MEMORY_GROWTH_MB = 50.0  # after 10 000 people against after 10
 _DASH = "—"
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpus: int
+    cpu_model: str
+    system: str
+    python: str
+    postgres: str | None
+    aiogram: str
+    sqlalchemy: str
+    load_before: tuple[float, float, float]
+
+
+def describe_machine(postgres: str | None) -> Machine:
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return Machine(
+        cpus=os.cpu_count() or 0,
+        cpu_model=model,
+        system=f"{platform.system()} {platform.release()}",
+        python=platform.python_version(),
+        postgres=postgres,
+        aiogram=version("aiogram"),
+        sqlalchemy=version("sqlalchemy"),
+        load_before=os.getloadavg(),
+    )
+
+
+@dataclass
+class BackendResults:
+    backend: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    scale: list[ScaleRun] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    measured: str
+    passed: bool | None  # None: shown, not judged
+
+
+@dataclass
+class Report:
+    command: str
+    plan: str
+    machine: Machine
+    backends: list[BackendResults] = field(default_factory=list)
+    startup: StartupResult | None = None
+    memory: MemoryResult | None = None
+    seconds: float = 0.0
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+# -- verdicts ----------------------------------------------------------------------------------
+
+
+def judge(report: Report) -> list[Verdict]:
+    verdicts: list[Verdict] = []
+    for results in report.backends:
+        for comparison in results.comparisons:
+            if comparison.concurrency != 1:
+                continue
+            measured = (
+                f"{comparison.ratio:.2f}x (median of {len(comparison.round_ratios)} rounds, "
+                f"{_spread(comparison.round_ratios)}; {comparison.real.mean_ms:.2f} vs "
+                f"{comparison.floor.mean_ms:.2f} ms)"
+            )
+            if comparison.floor_kind == "minimal bot":
+                target = f"{comparison.use_case} ≤ {FLOOR_RATIO}x its minimal-bot floor"
+                passed: bool | None = comparison.ratio <= FLOOR_RATIO
+            else:
+                target = f"{comparison.use_case} vs bare dispatch (no SQL)"
+                passed = None
+            verdicts.append(Verdict(f"{target} ({results.backend})", measured, passed))
+        if len(results.scale) >= 2:
+            few, most = results.scale[0], results.scale[-1]
+            for name, few_run, most_run in (
+                ("/list", few.list_real, most.list_real),
+                ("status change", few.status_real, most.status_real),
+            ):
+                ratio = most_run.mean_ms / few_run.mean_ms
+                verdicts.append(
+                    Verdict(
+                        f"{name} with {most.tasks:,} tasks ≤ {SCALE_RATIO}x with {few.tasks:,} "
+                        f"({results.backend})",
+                        f"{ratio:.2f}x ({most_run.mean_ms:.2f} vs {few_run.mean_ms:.2f} ms)",
+                        ratio <= SCALE_RATIO,
+                    )
+                )
+    if report.startup is not None:
+        startup = report.startup
+        verdicts.append(
+            Verdict(
+                f"start to first getUpdates ≤ {START_RATIO}x a bare aiogram bot's "
+                f"({startup.backend})",
+                f"{startup.ratio:.2f}x ({startup.bot_median:.2f} s vs {startup.bare_median:.2f} s)",
+                startup.ratio <= START_RATIO,
+            )
+        )
+    if report.memory is not None:
+        memory = report.memory
+        verdicts.append(
+            Verdict(
+                f"memory after {memory.many_people:,} people ≤ after {memory.few_people} "
+                f"+ {MEMORY_GROWTH_MB:.0f} MB ({memory.backend})",
+                f"{memory.growth_mb:+.1f} MB ({memory.few_rss_mb:.1f} → "
+                f"{memory.many_rss_mb:.1f} MB)",
+                memory.growth_mb <= MEMORY_GROWTH_MB,
+            )
+        )
+    return verdicts
+
+
+def _spread(ratios: tuple[float, ...]) -> str:
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+
+# -- the printed report ------------------------------------------------------------------------
 
 
 def render_report(report: Report) -> str:
     parts = [_header(report)]
     for results in report.backends:
-        parts += [_use_cases(results), _floors(results)]
+        parts.append(_comparisons(results))
         if results.scale:
             parts.append(_scale(results))
     if report.startup is not None:
-        parts.append(_startup(report.startup))
+        startup = report.startup
+        parts.append(
+            _table(
+                f"Start to first getUpdates ({startup.backend}, fake Bot API server), seconds",
+                ["process", "median", "runs"],
+                [
+                    ["python -m bot", f"{startup.bot_median:.2f}", _runs(startup.bot_s)],
+                    ["bare aiogram bot", f"{startup.bare_median:.2f}", _runs(startup.bare_s)],
+                ],
+            )
+        )
     if report.memory is not None:
-        parts.append(_memory(report.memory))
+        memory = report.memory
+        parts.append(
+            _table(
+                f"Resident memory after N people each sent /add ({memory.backend}, own process)",
+                ["people", "RSS MB"],
+                [
+                    [f"{memory.few_people:,}", f"{memory.few_rss_mb:.1f}"],
+                    [f"{memory.many_people:,}", f"{memory.many_rss_mb:.1f}"],
+                ],
+            )
+        )
     parts.append(_verdicts(report.verdicts))
     return "\n\n".join(parts) + "\n"
 
 
 def _header(report: Report) -> str:
     machine = report.machine
-    load = " ".join(f"{value:.2f}" for value in machine.load_before)
-    load_after = " ".join(f"{value:.2f}" for value in machine.load_after)
+    before = " ".join(f"{value:.2f}" for value in machine.load_before)
+    after = " ".join(f"{value:.2f}" for value in report.load_after)
     return "\n".join(
         [
             f"command:  {report.command}",
@@ -42,147 +193,119 @@ def _header(report: Report) -> str:
             f"machine:  {machine.cpus} CPUs ({machine.cpu_model}), {machine.system}",
             f"software: Python {machine.python}, PostgreSQL {machine.postgres or _DASH}, "
             f"aiogram {machine.aiogram}, SQLAlchemy {machine.sqlalchemy}",
-            f"load avg: {load} at the start, {load_after} at the end",
+            f"load avg: {before} at the start, {after} at the end",
         ]
     )
 
 
-def _use_cases(results: BackendResults) -> str:
-    rows = [_use_case_row(run) for run in results.use_cases]
-    return render_table(
-        f"Use cases on {results.backend}: the real dispatcher, latency per update "
-        "(round trips: statements + BEGIN + COMMIT + ROLLBACK + pings, per update"
-        + ("; on SQLite driver calls, not network round trips)" if _sqlite(results) else ")"),
-        ["use case", "conc", "updates", "upd/s", "mean ms", "p50 ms", "p99 ms", "trips", "stmt"],
-        rows,
-    )
-
-
-def _use_case_row(run: UseCaseRun) -> list[str]:
-    summary, trips = run.summary, run.round_trips
-    name = run.use_case + (" (one person)" if run.same_person else "")
-    return [
-        name,
-        str(run.concurrency),
-        f"{summary.updates:,}",
-        f"{summary.per_second:,.0f}",
-        *_latencies(summary),
-        f"{run.round_trips_per_update:.1f}",
-        f"{trips.statements / summary.updates:.1f}",
-    ]
-
-
-def _latencies(summary: Summary) -> list[str]:
-    return [f"{summary.mean_ms:.2f}", f"{summary.p50_ms:.2f}", f"{summary.p99_ms:.2f}"]
-
-
-def _floors(results: BackendResults) -> str:
+def _comparisons(results: BackendResults) -> str:
+    floor = "minimal bot" if results.backend == "postgresql" else "bare dispatch, no SQL"
     rows = [
         [
-            floor.use_case,
-            f"{floor.real.mean_ms:.2f}",
-            f"{floor.minimal.mean_ms:.2f}" if floor.minimal else _DASH,
-            f"{floor.ratio:.2f}x",
-            _rounds(floor.round_ratios),
-            f"{floor.bare.mean_ms:.2f}",
-            f"{floor.raw.mean_ms:.2f}" if floor.raw else _DASH,
-            f"{floor.parts_ratio:.1f}x" if floor.raw else _DASH,
-            f"{floor.reply.mean_ms:.2f}" if floor.reply else _DASH,
-            f"{floor.reply_ratio:.1f}x" if floor.reply_ratio else _DASH,
+            c.use_case,
+            str(c.concurrency),
+            f"{c.real.updates:,}",
+            f"{c.real.per_second:,.0f}",
+            *_latencies(c.real),
+            f"{c.statements:.1f}",
+            f"{c.floor.per_second:,.0f}",
+            *_latencies(c.floor),
+            f"{c.ratio:.2f}x",
+            _spread(c.round_ratios),
         ]
-        for floor in results.floors
+        for c in results.comparisons
     ]
-    note = (
-        " (SQLite: the floor is bare dispatch; it has no round trips to save)"
-        if _sqlite(results)
-        else " (floor = the minimal bot: bare dispatch + the raw SQL statement, together)"
-    )
-    return render_table(
-        f"Floors on {results.backend}: mean ms per update at concurrency 1{note}; "
-        "real/floor is the median of the rounds' ratios (rounds: lowest-highest); bare "
-        "dispatch and raw SQL are also measured apart; same reply = dispatch and send the "
-        "real update's recorded reply, no database",
+    return _table(
+        f"Use cases on {results.backend}: the real dispatcher against its floor ({floor}); "
+        "ms per update; stmt = SQL statements SQLAlchemy sent per update; real/floor = "
+        "median over the rounds of the ratio of means (rounds: lowest-highest)",
         [
             "use case",
-            "real",
-            "minimal bot",
+            "conc",
+            "updates",
+            "upd/s",
+            "mean",
+            "p50",
+            "p99",
+            "stmt",
+            "floor upd/s",
+            "floor mean",
+            "floor p50",
+            "floor p99",
             "real/floor",
             "rounds",
-            "bare dispatch",
-            "raw SQL",
-            "real/(bare + raw)",
-            "same reply",
-            "real/(same reply + raw)",
         ],
         rows,
     )
-
-
-def _rounds(ratios: tuple[float, ...]) -> str:
-    return f"{min(ratios):.2f}-{max(ratios):.2f}" if len(ratios) > 1 else _DASH
 
 
 def _scale(results: BackendResults) -> str:
     rows = [
         [
             f"{run.tasks:,}",
-            f"{run.list_run.mean_ms:.2f}",
-            f"{run.list_run.p99_ms:.2f}",
-            f"{run.list_round_trips:.1f}",
-            f"{run.status_run.mean_ms:.2f}",
-            f"{run.status_run.p99_ms:.2f}",
-            f"{run.status_round_trips:.1f}",
-            f"{run.raw_list.mean_ms:.2f}" if run.raw_list else _DASH,
-            f"{run.raw_status.mean_ms:.2f}" if run.raw_status else _DASH,
+            *_latencies(run.list_real),
+            f"{run.list_statements:.1f}",
+            _mean(run.list_floor),
+            *_latencies(run.status_real),
+            f"{run.status_statements:.1f}",
+            _mean(run.status_floor),
         ]
         for run in results.scale
     ]
-    return render_table(
-        f"One person's list size on {results.backend}: ms per update at concurrency 1",
+    return _table(
+        f"One person's list size on {results.backend}: ms per update at concurrency 1 "
+        "(floor: the minimal bot, same person)",
         [
             "tasks",
             "/list mean",
-            "/list p99",
-            "trips",
+            "p50",
+            "p99",
+            "stmt",
+            "floor",
             "status mean",
-            "status p99",
-            "trips",
-            "raw /list",
-            "raw status",
+            "p50",
+            "p99",
+            "stmt",
+            "floor",
         ],
         rows,
     )
 
 
-def _startup(startup: StartupResult) -> str:
-    rows = [
-        [name, f"{median(runs):.2f}", " ".join(f"{run:.2f}" for run in runs)]
-        for name, runs in (("python -m bot", startup.bot_s), ("bare aiogram bot", startup.bare_s))
-    ]
-    return render_table(
-        f"Start to first getUpdates ({startup.backend}, fake Bot API server), seconds",
-        ["process", "median", "runs"],
-        rows,
-    )
-
-
-def _memory(memory: MemoryResult) -> str:
-    rows = [
-        [f"{memory.few_people:,}", f"{memory.few_rss_mb:.1f}"],
-        [f"{memory.many_people:,}", f"{memory.many_rss_mb:.1f}"],
-    ]
-    return render_table(
-        f"Resident memory after N people each sent /add and /list ({memory.backend}, own process)",
-        ["people", "RSS MB"],
-        rows,
-    )
-
-
 def _verdicts(verdicts: list[Verdict]) -> str:
-    labels = {True: "PASS", False: "FAIL", None: "info"}
-    rows = [[labels[v.passed], v.target, v.measured] for v in verdicts]
-    return render_table("Targets", ["", "target", "measured"], rows)
+    marks = {True: "PASS", False: "MISS", None: "info"}
+    return _table(
+        "Targets",
+        ["", "target", "measured"],
+        [[marks[v.passed], v.target, v.measured] for v in verdicts],
+        align_right=False,
+    )
 
 
-def _sqlite(results: BackendResults) -> bool:
-    return results.backend == "sqlite"
+def _latencies(summary: Summary) -> list[str]:
+    return [f"{summary.mean_ms:.2f}", f"{summary.p50_ms:.2f}", f"{summary.p99_ms:.2f}"]
+
+
+def _mean(summary: Summary | None) -> str:
+    return _DASH if summary is None else f"{summary.mean_ms:.2f}"
+
+
+def _runs(seconds: tuple[float, ...]) -> str:
+    return " ".join(f"{value:.2f}" for value in seconds)
+
+
+def _table(
+    title: str, headers: list[str], rows: list[list[str]], *, align_right: bool = True
+) -> str:
+    """Columns padded to their widest cell; all but the first right-aligned (numbers)."""
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            cell.ljust(width) if i == 0 or not align_right else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([title, line(headers), rule, *(line(row) for row in rows)])

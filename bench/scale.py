@@ -1,70 +1,64 @@
-"""`/list` and a status change for people with few and with very many tasks: the cost of
-either should not grow with a person's history."""
+"""`/list` and a status change for one person with 10, 1 000 and 100 000 tasks: neither
+should cost more as a person's history grows. On PostgreSQL each also runs through its
+minimal-bot floor, for the same person, so a slow plan shows in the floor too."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from dataclasses import dataclass
 
-from bench.checks import ErrorLog
-from bench.databases import Database
-from bench.floors import run_use_case_raw
-from bench.harness import Harness
-from bench.people import People
-from bench.results import ScaleRun
-from bench.seed import add_people
-from bench.throughput import Lanes, measure
-from bench.usecases import LIST, STATUS
+from bench.harness import Harness, Summary, add_people, progress, settle
+from bench.usecases import LIST, STATUS, floor_connections, run_floor, run_real
 
 _WARMUP = 10
 
 
-async def run_scale(
-    harness: Harness,
-    engine: AsyncEngine,
-    database: Database,
-    people: People,
-    errors: ErrorLog,
-    *,
-    sizes: tuple[int, ...],
-    updates: int,
-) -> list[ScaleRun]:
+@dataclass(frozen=True)
+class ScaleRun:
+    tasks: int
+    list_real: Summary
+    status_real: Summary
+    list_statements: float
+    status_statements: float
+    list_floor: Summary | None
+    status_floor: Summary | None
+
+
+async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -> list[ScaleRun]:
     runs = []
     for size in sizes:
-        [person] = people.take(1)
-        await add_people(engine, [person], size)
-        await _settle(engine)
-        list_run, list_trips = await measure(
-            harness, engine, errors, Lanes(LIST, [person]), warm=_WARMUP, timed=updates
+        progress(f"{harness.database.backend}: one person with {size:,} tasks")
+        [person] = harness.people.take(1)
+        await add_people(harness.engine, [person], size)
+        await settle(harness.engine)
+        list_real, list_sent = await run_real(harness, LIST, [person], warm=_WARMUP, timed=updates)
+        status_real, status_sent = await run_real(
+            harness, STATUS, [person], warm=_WARMUP, timed=updates
         )
-        status_run, status_trips = await measure(
-            harness, engine, errors, Lanes(STATUS, [person]), warm=_WARMUP, timed=updates
-        )
-        raw_list = raw_status = None
-        if database.backend == "postgresql":
-            raw_list, raw_status = [
-                await run_use_case_raw(database, use_case, person, updates=updates, warmup=_WARMUP)
-                for use_case in (LIST, STATUS)
-            ]
+        list_floor = status_floor = None
+        if harness.database.backend == "postgresql":
+            async with floor_connections(harness.database.dsn, 1) as connections:
+                list_floor = await run_floor(
+                    harness, LIST, [person], connections, warm=_WARMUP, timed=updates
+                )
+                # Steps go on from the real run's, so every press still changes the status.
+                status_floor = await run_floor(
+                    harness,
+                    STATUS,
+                    [person],
+                    connections,
+                    warm=_WARMUP,
+                    timed=updates,
+                    start=_WARMUP + updates,
+                )
         runs.append(
             ScaleRun(
                 tasks=size,
-                list_run=list_run,
-                status_run=status_run,
-                list_round_trips=list_trips.per(list_run.updates),
-                status_round_trips=status_trips.per(status_run.updates),
-                raw_list=raw_list,
-                raw_status=raw_status,
+                list_real=list_real,
+                status_real=status_real,
+                list_statements=list_sent / list_real.updates,
+                status_statements=status_sent / status_real.updates,
+                list_floor=list_floor,
+                status_floor=status_floor,
             )
         )
     return runs
-
-
-async def _settle(engine: AsyncEngine) -> None:
-    """Vacuum after a bulk load, as autovacuum would soon after in a running bot (the
-    counters' triggers leave one dead row version of `users` per task inserted)."""
-    if engine.dialect.name != "postgresql":
-        return
-    async with engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text("VACUUM ANALYZE users, tasks"))

@@ -1,5 +1,11 @@
-"""Time from starting `python -m bot` to its first getUpdates, against the fake Bot API
-server from the end-to-end tests, next to the same for a bare aiogram bot (bare_bot.py)."""
+"""Time from starting `python -m bot` to its first getUpdates, against the fake Bot API server
+of the end-to-end tests, next to a bare aiogram bot doing the same (BARE_BOT below).
+
+Both start as the tests start the bot (tests/e2e/process.py): a child process in an empty
+working directory (no `.env`), with BOT_TOKEN, TELEGRAM_API_URL and DATABASE_URL set and no
+other bot setting from the caller's environment. They alternate, so a burst of load on the
+machine hits both alike; each is stopped with SIGTERM.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,58 @@ import asyncio
 import contextlib
 import os
 import signal
+import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench import leftovers
-from bench.databases import Database
-from bench.results import StartupResult
+from bench.harness import BenchmarkError, Database
 from bot.config import Settings
 from tests.e2e.fake_telegram import FakeTelegram
 
-BARE_BOT = Path(__file__).with_name("bare_bot.py")
-# A cold start imports aiogram, SQLAlchemy and more; on two busy cores that takes seconds.
-_START_TIMEOUT = 60.0
+# The least an aiogram bot does before its first getUpdates: a Bot, a Dispatcher with one
+# handler, long polling. No project code.
+BARE_BOT = """
+import asyncio, os
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+
+async def answer(message: Message) -> None:
+    await message.answer("ok")
+
+async def main() -> None:
+    api = TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])
+    bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=api))
+    dispatcher = Dispatcher()
+    dispatcher.message.register(answer)
+    await dispatcher.start_polling(bot, handle_signals=True)
+
+asyncio.run(main())
+"""
+_START_TIMEOUT = 60.0  # a cold import of aiogram takes seconds on two busy cores
 _STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class StartupResult:
+    backend: str
+    bot_s: tuple[float, ...]
+    bare_s: tuple[float, ...]
+
+    @property
+    def bot_median(self) -> float:
+        return statistics.median(self.bot_s)
+
+    @property
+    def bare_median(self) -> float:
+        return statistics.median(self.bare_s)
+
+    @property
+    def ratio(self) -> float:
+        return self.bot_median / self.bare_median
 
 
 async def measure_startup(database: Database, *, repeats: int, workdir: Path) -> StartupResult:
@@ -28,28 +72,24 @@ async def measure_startup(database: Database, *, repeats: int, workdir: Path) ->
     bare_s: list[float] = []
     async with FakeTelegram() as server:
         env = _environment(server, database)
-        # Alternate the two, so a burst of load on the machine hits both alike.
         for _ in range(repeats):
-            bot_s.append(await _time_to_first_poll(server, ["-m", "bot"], env, workdir))
-            bare_s.append(await _time_to_first_poll(server, [str(BARE_BOT)], env, workdir))
-    return StartupResult(database.backend, bot_s, bare_s)
+            bot_s.append(await _first_poll(server, ["-m", "bot"], env, workdir))
+            bare_s.append(await _first_poll(server, ["-c", BARE_BOT], env, workdir))
+    return StartupResult(database.backend, tuple(bot_s), tuple(bare_s))
 
 
 def _environment(server: FakeTelegram, database: Database) -> dict[str, str]:
-    """Ours and nothing of a developer's bot settings (the working directory has no .env)."""
     settings = {name.upper() for name in Settings.model_fields}
     env = {key: value for key, value in os.environ.items() if key.upper() not in settings}
-    env.update(
-        BOT_TOKEN=server.token,
-        TELEGRAM_API_URL=server.base_url,
-        DATABASE_URL=database.url,
-    )
+    env.update(BOT_TOKEN=server.token, TELEGRAM_API_URL=server.base_url, DATABASE_URL=database.url)
     return env
 
 
-async def _time_to_first_poll(
+async def _first_poll(
     server: FakeTelegram, args: list[str], env: dict[str, str], workdir: Path
 ) -> float:
+    """Seconds from spawning the process to the server receiving its first getUpdates (the
+    server stamps each request on arrival, so no delay of ours is in the number)."""
     seen = len(server.calls("getUpdates"))
     log_path = workdir / "startup.log"
     with log_path.open("ab") as log:
@@ -57,9 +97,7 @@ async def _time_to_first_poll(
         process = await asyncio.create_subprocess_exec(
             sys.executable, *args, cwd=workdir, env=env, stdout=log, stderr=log
         )
-    leftovers.children.add(process.pid)
     try:
-        # Whichever comes first: the first getUpdates, or the process dying.
         polled = asyncio.ensure_future(
             server.wait_until(lambda: len(server.calls("getUpdates")) > seen)
         )
@@ -72,11 +110,11 @@ async def _time_to_first_poll(
             polled.cancel()
             exited.cancel()
         if len(server.calls("getUpdates")) > seen:
-            # The server stamps each request on arrival: no delay of ours is in the number.
             return server.calls("getUpdates")[seen].time - started
-        raise RuntimeError(
-            f"{' '.join(args)} did not poll within {_START_TIMEOUT:.0f} s "
-            f"(exit code {process.returncode}):\n" + log_path.read_text(errors="replace")[-2000:]
+        what = "python -m bot" if args[0] == "-m" else "the bare aiogram bot"
+        raise BenchmarkError(
+            f"{what} did not poll within {_START_TIMEOUT:.0f} s (exit code "
+            f"{process.returncode}):\n" + log_path.read_text(errors="replace")[-2000:]
         )
     finally:
         await _stop(process)
@@ -92,4 +130,3 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-    leftovers.children.discard(process.pid)
