@@ -118,6 +118,10 @@ class Settings(DatabaseSettings):
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
     )
+    dialogue_timeout: Annotated[float, Field(gt=0, le=7 * 24 * 3600)] = Field(
+        default=3600.0,
+        description="Seconds after which an unfinished /add or edit is forgotten.",
+    )
     telegram_retries: Annotated[int, Field(ge=0, le=10)] = Field(
         default=3, description="Retries of a Bot API call after 429, 5xx or a network error."
     )

@@ -6,7 +6,7 @@ import enum
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class TaskStatus(enum.StrEnum):
@@ -30,6 +30,9 @@ class DoneOutcome(enum.StrEnum):
 # Telegram usernames are 5-32 of these; anything else (or none) falls back to `#<id>`,
 # which no username can equal.
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
+# What `users.language` holds: an IETF tag as Telegram sends it (`en`, `pt-br`), trimmed.
+LANGUAGE_MAX_LENGTH = 16
+_NOT_IN_A_LANGUAGE_TAG = re.compile(r"[^a-z0-9_-]")
 
 
 class _ReadModel(BaseModel):
@@ -42,6 +45,15 @@ class Person(_ReadModel):
     telegram_id: int
     username: str | None = None
     language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _normalise_language(cls, value: str | None) -> str | None:
+        """Whatever a client sends fits the column: lower case, tag characters only."""
+        if value is None:
+            return None
+        tag = _NOT_IN_A_LANGUAGE_TAG.sub("", value.strip().lower())[:LANGUAGE_MAX_LENGTH]
+        return tag or None
 
     @property
     def key(self) -> str:

@@ -31,6 +31,7 @@ from bot.chat.rendering import clip
 from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
 
 BIGGEST = 2**63 - 1
+OWNER = 1001
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 TITLES = (
     "Buy milk",
@@ -108,7 +109,7 @@ def unpacked(markup: InlineKeyboardMarkup | None) -> list[list[CallbackData]]:
 def test_card_keyboard(i18n: I18n) -> None:
     task = make_task(7, TaskStatus.IN_PROGRESS, "Buy milk")
     with i18n.context(), i18n.use_locale("en"):
-        markup = card_keyboard(task, TaskFilter.DONE, 3, undo=True)
+        markup = card_keyboard(task, TaskFilter.DONE, 3, owner=OWNER, undo=True)
     assert texts(markup) == [
         ["↩️ Undo"],
         ["⬜ To do", "• 🔄 In progress •", "✅ Done"],
@@ -119,20 +120,29 @@ def test_card_keyboard(i18n: I18n) -> None:
     actions += [TaskAction.TO_DONE, TaskAction.EDIT, TaskAction.DELETE]
     data = list(itertools.chain.from_iterable(unpacked(markup)))
     assert data[:-1] == [
-        TaskCallback(action=action, number=7, view=TaskFilter.DONE, page=3) for action in actions
+        TaskCallback(action=action, number=7, view=TaskFilter.DONE, page=3, owner=OWNER)
+        for action in actions
     ]
-    assert data[-1] == ListCallback(view=TaskFilter.DONE, page=3)
+    assert data[-1] == ListCallback(view=TaskFilter.DONE, page=3, owner=OWNER)
 
 
 def test_delete_confirmation(i18n: I18n) -> None:
     task = make_task(4, TaskStatus.PENDING, "x")
     with i18n.context(), i18n.use_locale("ru"):
-        markup = delete_confirmation_keyboard(task, TaskFilter.ALL, 1)
+        markup = delete_confirmation_keyboard(task, TaskFilter.ALL, 1, owner=OWNER)
     assert texts(markup) == [["🗑 Да, удалить", "Оставить"]]
     assert unpacked(markup) == [
         [
-            TaskCallback(action=TaskAction.DELETE_CONFIRMED, number=4, view=TaskFilter.ALL, page=1),
-            TaskCallback(action=TaskAction.OPEN, number=4, view=TaskFilter.ALL, page=1),
+            TaskCallback(
+                action=TaskAction.DELETE_CONFIRMED,
+                number=4,
+                view=TaskFilter.ALL,
+                page=1,
+                owner=OWNER,
+            ),
+            TaskCallback(
+                action=TaskAction.OPEN, number=4, view=TaskFilter.ALL, page=1, owner=OWNER
+            ),
         ]
     ]
 
@@ -140,7 +150,7 @@ def test_delete_confirmation(i18n: I18n) -> None:
 def test_list_keyboard_pages_and_filters(i18n: I18n) -> None:
     page = make_page(TaskFilter.OPEN, 1, 25)
     with i18n.context(), i18n.use_locale("en"):
-        markup = list_keyboard(page)
+        markup = list_keyboard(page, owner=OWNER)
     rows = texts(markup)
     assert len(rows) == 10 + 2  # a button per task, then paging, then the filters
     assert rows[0][0].startswith("⬜ #11 Buy milk")
@@ -148,38 +158,38 @@ def test_list_keyboard_pages_and_filters(i18n: I18n) -> None:
     assert rows[-1] == ["• 📂 Open (25) •", "☑️ Done (3)", "🗂 All (28)"]
     data = unpacked(markup)
     assert data[0] == [
-        TaskCallback(action=TaskAction.OPEN, number=11, view=TaskFilter.OPEN, page=1)
+        TaskCallback(action=TaskAction.OPEN, number=11, view=TaskFilter.OPEN, page=1, owner=OWNER)
     ]
     assert data[-2] == [
-        ListCallback(view=TaskFilter.OPEN, page=0),
-        ListCallback(view=TaskFilter.OPEN, page=2),
+        ListCallback(view=TaskFilter.OPEN, page=0, owner=OWNER),
+        ListCallback(view=TaskFilter.OPEN, page=2, owner=OWNER),
     ]
-    assert data[-1] == [ListCallback(view=view, page=0) for view in TaskFilter]
+    assert data[-1] == [ListCallback(view=view, page=0, owner=OWNER) for view in TaskFilter]
 
 
 def test_list_keyboard_without_tasks_still_filters(i18n: I18n) -> None:
     with i18n.context(), i18n.use_locale("en"):
-        rows = texts(list_keyboard(make_page(TaskFilter.DONE, 0, 0)))
+        rows = texts(list_keyboard(make_page(TaskFilter.DONE, 0, 0), owner=OWNER))
     assert rows == [["📂 Open (0)", "• ☑️ Done (0) •", "🗂 All (0)"]]
 
 
 def test_done_picker(i18n: I18n) -> None:
     with i18n.context(), i18n.use_locale("en"):
-        assert done_picker_keyboard(make_page(TaskFilter.OPEN, 0, 0)) is None
-        markup = done_picker_keyboard(make_page(TaskFilter.OPEN, 0, 12))
+        assert done_picker_keyboard(make_page(TaskFilter.OPEN, 0, 0), owner=OWNER) is None
+        markup = done_picker_keyboard(make_page(TaskFilter.OPEN, 0, 12), owner=OWNER)
     data = unpacked(markup)
-    assert data[0] == [DonePickerCallback(action=PickAction.TICK, number=1, page=0)]
-    assert data[-1] == [DonePickerCallback(action=PickAction.PAGE, page=1)]
+    assert data[0] == [DonePickerCallback(action=PickAction.TICK, number=1, page=0, owner=OWNER)]
+    assert data[-1] == [DonePickerCallback(action=PickAction.PAGE, number=0, page=1, owner=OWNER)]
 
 
 def test_every_keyboard_fits_telegram_at_the_largest_numbers(i18n: I18n) -> None:
     with i18n.context(), i18n.use_locale("ru"):
         for task, view in itertools.product(tasks(), TaskFilter):
-            unpacked(card_keyboard(task, view, 99_999, undo=True))
-            unpacked(delete_confirmation_keyboard(task, view, 99_999))
+            unpacked(card_keyboard(task, view, 99_999, owner=2**53, undo=True))
+            unpacked(delete_confirmation_keyboard(task, view, 99_999, owner=2**53))
         for view, (page, total) in itertools.product(TaskFilter, ((0, 3), (2, 25), (4, 50))):
-            unpacked(list_keyboard(make_page(view, page, total)))
-            unpacked(done_picker_keyboard(make_page(view, page, total)))
+            unpacked(list_keyboard(make_page(view, page, total), owner=2**53))
+            unpacked(done_picker_keyboard(make_page(view, page, total), owner=2**53))
 
 
 def test_labels_follow_the_current_language(i18n: I18n) -> None:
@@ -188,7 +198,7 @@ def test_labels_follow_the_current_language(i18n: I18n) -> None:
     with i18n.context():
         for locale in ("en", "ru", "en", "ru"):
             with i18n.use_locale(locale):
-                labels[locale] = texts(card_keyboard(task))
+                labels[locale] = texts(card_keyboard(task, owner=OWNER))
     assert labels["en"] != labels["ru"]
     assert labels["ru"][1] == ["✏️ Изменить", "🗑 Удалить"]
 
@@ -205,14 +215,16 @@ def test_button_titles_are_clipped_to_one_line(i18n: I18n) -> None:
         done_count=1,
     )
     with i18n.context(), i18n.use_locale("en"):
-        [[button], _filters] = texts(list_keyboard(page))
+        [[button], _filters] = texts(list_keyboard(page, owner=OWNER))
     assert button == f"✅ #{BIGGEST} spaces and tabs " + "x" * 15 + "…"
 
 
 def test_too_long_callback_data_is_refused() -> None:
     too_big = 10**40
     with pytest.raises(ValueError, match="too long"):
-        TaskCallback(action=TaskAction.OPEN, number=too_big, page=too_big).pack()
+        TaskCallback(
+            action=TaskAction.OPEN, number=too_big, view=TaskFilter.OPEN, page=too_big, owner=1
+        ).pack()
 
 
 def _clip_by_units(text: str, limit: int) -> str:

@@ -1,5 +1,8 @@
 """Typed callback data. Buttons carry a task *number*, never anything that grants access:
-every handler looks the number up among the presser's own tasks.
+every handler looks the number up among the presser's own tasks. Each button also carries
+the Telegram id of the person it was made for (`owner`): Telegram only sends back callback
+data the bot put on the message, so a press by anyone else, on a copy or in a group, is
+refused before any handler runs (bot.chat.middlewares.guard).
 
 Values are short because Telegram allows 64 bytes of callback data; the longest possible
 payload (a 19-digit number, the longest view and a large page) is checked in the tests.
@@ -30,6 +33,7 @@ class ListCallback(CallbackData, prefix="l"):
 
     view: TaskFilter
     page: int
+    owner: int
 
 
 class TaskCallback(CallbackData, prefix="t"):
@@ -37,8 +41,9 @@ class TaskCallback(CallbackData, prefix="t"):
 
     action: TaskAction
     number: int
-    view: TaskFilter = TaskFilter.OPEN
-    page: int = 0
+    view: TaskFilter
+    page: int
+    owner: int
 
 
 class PickAction(enum.StrEnum):
@@ -50,5 +55,13 @@ class DonePickerCallback(CallbackData, prefix="d"):
     """The `/done` picker: tick a task done, or turn the picker's page."""
 
     action: PickAction
-    number: int = 0
-    page: int = 0
+    number: int
+    page: int
+    owner: int
+
+
+OWNED_BUTTONS: tuple[type[ListCallback | TaskCallback | DonePickerCallback], ...] = (
+    ListCallback,
+    TaskCallback,
+    DonePickerCallback,
+)

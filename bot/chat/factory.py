@@ -55,13 +55,14 @@ def create_dispatcher(
     `settings` supplies the rate limit and ALLOWED_USERS; without it, everyone is allowed
     and the defaults apply.
     """
-    dispatcher = Dispatcher(storage=storage or DialogueMemoryStorage(), task_service=task_service)
+    limits = settings or Settings.model_construct()
+    storage = storage or DialogueMemoryStorage(timeout=limits.dialogue_timeout)
+    dispatcher = Dispatcher(storage=storage, task_service=task_service)
     dispatcher.update.outer_middleware(TrackChanges())
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
     # gate (rate limit, access, the person, the group guard, leaving dialogues).
     LocaleMiddleware(i18n or create_i18n()).setup(dispatcher)
-    limits = settings or Settings.model_construct()
     gate = Gate(
         RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds),
         AccessControl(limits.allowed_ids, limits.allowed_usernames),

@@ -49,14 +49,22 @@ def _page_buttons(
     return row
 
 
-def list_keyboard(page: TaskPage) -> InlineKeyboardMarkup:
+def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for task in page.items:
         open_card = TaskCallback(
-            action=TaskAction.OPEN, number=task.number, view=page.filter, page=page.page
+            action=TaskAction.OPEN,
+            number=task.number,
+            view=page.filter,
+            page=page.page,
+            owner=owner,
         )
         builder.row(_task_button(task, open_card))
-    if navigation := _page_buttons(page, lambda to: ListCallback(view=page.filter, page=to)):
+
+    def to_page(to: int) -> ListCallback:
+        return ListCallback(view=page.filter, page=to, owner=owner)
+
+    if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)
     counts = {
         TaskFilter.OPEN: page.open_count,
@@ -67,7 +75,7 @@ def list_keyboard(page: TaskPage) -> InlineKeyboardMarkup:
         *(
             InlineKeyboardButton(
                 text=_marked(f"{filter_label(view)} ({counts[view]})", view is page.filter),
-                callback_data=ListCallback(view=view, page=0).pack(),
+                callback_data=ListCallback(view=view, page=0, owner=owner).pack(),
             )
             for view in TaskFilter
         )
@@ -80,10 +88,13 @@ def card_keyboard(
     task_filter: TaskFilter = TaskFilter.OPEN,
     page: int = 0,
     *,
+    owner: int,
     undo: bool = False,
 ) -> InlineKeyboardMarkup:
     def button(text: str, action: TaskAction) -> InlineKeyboardButton:
-        data = TaskCallback(action=action, number=task.number, view=task_filter, page=page)
+        data = TaskCallback(
+            action=action, number=task.number, view=task_filter, page=page, owner=owner
+        )
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
     builder = InlineKeyboardBuilder()
@@ -102,17 +113,19 @@ def card_keyboard(
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
-            callback_data=ListCallback(view=task_filter, page=page).pack(),
+            callback_data=ListCallback(view=task_filter, page=page, owner=owner).pack(),
         )
     )
     return builder.as_markup()
 
 
 def delete_confirmation_keyboard(
-    task: TaskRead, task_filter: TaskFilter, page: int
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
 ) -> InlineKeyboardMarkup:
     def data(action: TaskAction) -> str:
-        return TaskCallback(action=action, number=task.number, view=task_filter, page=page).pack()
+        return TaskCallback(
+            action=action, number=task.number, view=task_filter, page=page, owner=owner
+        ).pack()
 
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🗑 Yes, delete"), callback_data=data(TaskAction.DELETE_CONFIRMED))
@@ -120,14 +133,16 @@ def delete_confirmation_keyboard(
     return builder.as_markup()
 
 
-def done_picker_keyboard(page: TaskPage) -> InlineKeyboardMarkup | None:
+def done_picker_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
     for task in page.items:
-        tick = DonePickerCallback(action=PickAction.TICK, number=task.number, page=page.page)
+        tick = DonePickerCallback(
+            action=PickAction.TICK, number=task.number, page=page.page, owner=owner
+        )
         builder.row(_task_button(task, tick))
 
     def to_page(to: int) -> DonePickerCallback:
-        return DonePickerCallback(action=PickAction.PAGE, page=to)
+        return DonePickerCallback(action=PickAction.PAGE, number=0, page=to, owner=owner)
 
     if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, utcnow
-from bot.schemas import TaskStatus, UserRead
+from bot.schemas import LANGUAGE_MAX_LENGTH, TaskStatus
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
@@ -31,7 +31,7 @@ class User(Base):
 
     username: Mapped[str] = mapped_column(String(USERNAME_KEY_LENGTH), primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX_LENGTH))
     # The last per-user task number handed out; bumping it row-locks the person, so
     # concurrent adds queue up instead of colliding, and a deleted number is never reused.
     last_task_number: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -41,9 +41,6 @@ class User(Base):
     done_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    def to_read_model(self) -> UserRead:
-        return UserRead.model_validate(self, from_attributes=True)
 
 
 class Task(Base):

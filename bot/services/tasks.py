@@ -157,7 +157,9 @@ class TaskService:
     async def list_tasks(
         self, person: Person, task_filter: TaskFilter = TaskFilter.OPEN, page: int = 0
     ) -> TaskPage:
-        page = max(page, 0)
+        # A page past the most a person can have is the last page: a forged page number can
+        # neither overflow the database's integers nor make it read a whole history.
+        page = min(max(page, 0), self.max_tasks // self.page_size + 1)
 
         async def list_() -> TaskPage:
             await self._ensure_synced(person)

@@ -46,7 +46,7 @@ callback_data = st.one_of(
     st.text(max_size=64),
     st.builds(
         lambda action, number, view, page: TaskCallback(
-            action=action, number=number, view=view, page=page
+            action=action, number=number, view=view, page=page, owner=ALICE.id
         ).pack(),
         st.sampled_from(TaskAction),
         st.integers(1, 40),
@@ -54,12 +54,14 @@ callback_data = st.one_of(
         st.integers(0, 5),
     ),
     st.builds(
-        lambda view, page: ListCallback(view=view, page=page).pack(),
+        lambda view, page: ListCallback(view=view, page=page, owner=ALICE.id).pack(),
         st.sampled_from(TaskFilter),
         st.integers(-3, 50),
     ),
     st.builds(
-        lambda n, page: DonePickerCallback(action=PickAction.TICK, number=n, page=page).pack(),
+        lambda n, page: DonePickerCallback(
+            action=PickAction.TICK, number=n, page=page, owner=ALICE.id
+        ).pack(),
         st.integers(0, 40),
         st.integers(0, 5),
     ),
@@ -138,7 +140,7 @@ async def test_hostile_updates(
         assert task.description is None or len(task.description) <= 3000
 
 
-@pytest.mark.parametrize("data", ["t:o:1:open:0", "l:open:0"])
+@pytest.mark.parametrize("data", ["t:o:1:open:0:1001", "l:open:0:1001"])
 async def test_every_press_is_answered_even_with_no_tasks(chat: ChatHarness, data: str) -> None:
     await chat.send(ALICE, "/start")
     await chat.press_data(ALICE, data, chat.last(ALICE))

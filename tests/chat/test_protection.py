@@ -54,8 +54,12 @@ async def test_only_allowed_users_get_in(
     chat = make_chat(task_service, allowed_users=f"{ALICE.id}, @BOB")
     stranger_replies = texts(await chat.send(NONAME, "/start"))
     stranger_replies += texts(await chat.send(NONAME, "/add secret plans"))
-    assert stranger_replies == ["Sorry, this is a private bot."] * 2
-    requests = await chat.press_data(NONAME, "t:d:1:open:0", chat.last(NONAME))
+    refusal = (
+        "Sorry, this is a private bot. If its owner should let you in, send them "
+        "your Telegram id: <code>1003</code>"
+    )
+    assert stranger_replies == [refusal] * 2
+    requests = await chat.press_data(NONAME, "t:d:1:open:0:1003", chat.last(NONAME))
     assert chat.callback_answer(requests)["text"] == "Sorry, this is a private bot."
     assert await snapshot(session_maker) == ((), ())  # nothing about them is stored
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import count
+
 import pytest
+from aiogram.types import Chat, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat.callbacks import (
@@ -14,24 +17,41 @@ from bot.chat.callbacks import (
 )
 from bot.schemas import TaskFilter, TaskStatus
 from bot.services import TaskService
-from tests.chat.harness import ChatHarness, texts
+from tests.chat.harness import ChatHarness, TgUser, texts
 from tests.chat.people import ALICE, BOB, person
 from tests.e2e.fake_telegram import parse_html
 from tests.service.test_task_service import snapshot
 
+SERVICE = TgUser(777000, "Telegram", None, None)
+UPDATE_IDS = count(10_000)
+
 FORGED = [
-    *(TaskCallback(action=action, number=3).pack() for action in TaskAction),
-    DonePickerCallback(action=PickAction.TICK, number=3).pack(),
-    "t:d:-1:open:0",
-    "t:d:99999999999999999999999999:open:0",
-    "t:q:1:open:0",
-    "t:d:abc:open:0",
-    "l:secret:0",
-    "l:open:-5",
-    "d:t:3:0",
+    # Alice's own buttons for a number only Bob has:
+    *(
+        TaskCallback(action=action, number=3, view=TaskFilter.OPEN, page=0, owner=ALICE.id).pack()
+        for action in TaskAction
+    ),
+    DonePickerCallback(action=PickAction.TICK, number=3, page=0, owner=ALICE.id).pack(),
+    # Bob's buttons, pressed by Alice:
+    *(
+        TaskCallback(action=action, number=3, view=TaskFilter.OPEN, page=0, owner=BOB.id).pack()
+        for action in TaskAction
+    ),
+    ListCallback(view=TaskFilter.ALL, page=0, owner=BOB.id).pack(),
+    DonePickerCallback(action=PickAction.TICK, number=3, page=0, owner=BOB.id).pack(),
+    # Garbage, and buttons of an older version (no owner):
+    "t:d:-1:open:0:1001",
+    "t:d:99999999999999999999999999:open:0:1001",
+    "t:q:1:open:0:1001",
+    "t:d:abc:open:0:1001",
+    "l:secret:0:1001",
+    "l:open:-5:1001",
+    "l:open:999999999999999999999:1001",
+    "d:t:3:0:1001",
+    "t:d:3:open:0",
     "zzz",
     "",
-    "t:d:3:open:0:extra",
+    "t:d:3:open:0:1001:extra",
 ]
 
 
@@ -59,22 +79,40 @@ async def test_forged_callbacks_change_nothing(
 async def test_someone_elses_list_in_a_group(chat: ChatHarness) -> None:
     await chat.send(ALICE, "/add Alice's")
     await chat.send(BOB, "/add Bob's")
-    command = chat.user_message(ALICE, "/list", chat_id=-100, chat_type="group")
     await chat.send(ALICE, "/list", chat_id=-100, chat_type="group")
     [listing] = chat.messages(-100)
     before = listing.text
-    # Bob presses a button on the bot's reply to Alice's /list.
+    # Bob presses a button on Alice's list: declined, whether or not it is a reply.
     requests = await chat.press_data(
-        BOB, listing.buttons[0][0]["callback_data"], listing, chat_type="group", reply_to=command
+        BOB, listing.buttons[0][0]["callback_data"], listing, chat_type="group"
     )
     assert [r.method for r in requests] == ["answerCallbackQuery"]
-    assert requests[0].params["text"] == "Это чужой список. Отправьте /list, чтобы увидеть свой."
+    assert (
+        requests[0].params["text"]
+        == "Это чужая кнопка. Отправьте /list, чтобы увидеть свои задачи."
+    )
     assert listing.text == before
     # Alice herself may use it.
-    await chat.press_data(
-        ALICE, listing.buttons[0][0]["callback_data"], listing, chat_type="group", reply_to=command
-    )
+    await chat.press_data(ALICE, listing.buttons[0][0]["callback_data"], listing, chat_type="group")
     assert listing.text.startswith("<b>#1</b> · <b>Alice")
+
+
+async def test_a_borrowed_delete_confirmation_deletes_nothing(
+    chat: ChatHarness, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    await chat.send(ALICE, "/add Alice's first")
+    await chat.send(BOB, "/add Bob's first")
+    await chat.press(ALICE, "🗑 Delete")
+    confirmation = chat.last_with_buttons(ALICE)
+    assert confirmation.text.startswith("Delete #1")
+    before = await snapshot(session_maker)
+    # A copy of Alice's "delete #1?" (forwarded, or the edit prompt's fallback message),
+    # pressed by Bob in a group and in private: his own #1 is not touched.
+    data = confirmation.buttons[0][0]["callback_data"]
+    for chat_type in ("group", "private"):
+        requests = await chat.press_data(BOB, data, confirmation, chat_type=chat_type)
+        assert [r.method for r in requests] == ["answerCallbackQuery"]
+    assert await snapshot(session_maker) == before
 
 
 HOSTILE_TITLES = [
@@ -117,9 +155,56 @@ async def test_longest_task_fits_in_one_message(chat: ChatHarness) -> None:
 
 async def test_callback_data_fits_in_64_bytes() -> None:
     biggest = 2**63 - 1
+    owner = 2**53  # Telegram's ids fit in 52 bits
     for action in TaskAction:
         for view in TaskFilter:
-            data = TaskCallback(action=action, number=biggest, view=view, page=99_999).pack()
+            data = TaskCallback(
+                action=action, number=biggest, view=view, page=99_999, owner=owner
+            ).pack()
             assert len(data.encode()) <= 64, data
-    assert len(ListCallback(view=TaskFilter.DONE, page=99_999).pack()) <= 64
-    assert len(DonePickerCallback(action=PickAction.TICK, number=biggest, page=99_999).pack()) <= 64
+    assert len(ListCallback(view=TaskFilter.DONE, page=99_999, owner=owner).pack()) <= 64
+    picker = DonePickerCallback(action=PickAction.TICK, number=biggest, page=99_999, owner=owner)
+    assert len(picker.pack()) <= 64
+
+
+async def test_telegrams_service_account_and_chat_posts_are_nobody(
+    chat: ChatHarness, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    group = -100500
+    forwarded = chat.user_message(SERVICE, "Channel post", chat_id=group, chat_type="supergroup")
+    forwarded = forwarded.model_copy(update={"is_automatic_forward": True})
+    on_behalf = chat.user_message(
+        ALICE, "/add posted as the group", chat_id=group, chat_type="group"
+    )
+    on_behalf = on_behalf.model_copy(
+        update={"sender_chat": Chat(id=group, type="group", title="Team")}
+    )
+    service_command = chat.user_message(SERVICE, "/add shared", chat_id=group, chat_type="group")
+    for message in (forwarded, on_behalf, service_command):
+        requests = await chat.feed(Update(update_id=next(UPDATE_IDS), message=message))
+        assert requests == []
+    assert await snapshot(session_maker) == ((), ())
+
+
+async def test_a_huge_page_number_shows_the_last_page(
+    chat: ChatHarness, task_service: TaskService
+) -> None:
+    for number in range(1, 8):
+        await chat.send(ALICE, f"/add Task {number}")
+    listing = chat.last(ALICE)
+    for page in (10**18, 2**63 - 1, 10**30):
+        data = ListCallback(view=TaskFilter.OPEN, page=page, owner=ALICE.id).pack()
+        await chat.press_data(ALICE, data, listing)
+        assert "page 2 of 2" in listing.text
+    last = await task_service.list_tasks(person(ALICE), TaskFilter.ALL, 10**18)
+    assert (last.page, [task.number for task in last.items]) == (1, [6, 7])
+
+
+async def test_an_overlong_language_code_does_not_lock_anyone_out(
+    chat: ChatHarness, task_service: TaskService
+) -> None:
+    odd = TgUser(1010, "Odd", "odd", "x-" + "verylong" * 8)
+    [reply] = texts(await chat.send(odd, "/add Still works"))
+    assert reply.startswith("➕ Added.")
+    user = await task_service.sync_user(person(odd))
+    assert user.language == ("x-" + "verylong" * 8)[:16]

@@ -41,7 +41,9 @@ OUTAGE_RU = (
     "Попробуйте ещё раз через минуту."
 )
 SLOW_DOWN_EN = "🐢 That is too fast for me. I'll ignore your messages for a few seconds."
-PRIVATE_BOT_EN = "Sorry, this is a private bot."
+PRIVATE_BOT_EN = (
+    "Sorry, this is a private bot. If its owner should let you in, send them your Telegram id: {id}"
+)
 CAP_EN = (
     "You already have 3 tasks, the most I can keep for one person. "
     "Delete some to add new ones. Nothing was saved."
@@ -501,7 +503,9 @@ async def test_only_allowed_people_get_in(tmp_path: Path) -> None:
         stranger = bot.person(3503, username="stranger")
         for text in ("/start", "/add x"):
             replies = await stranger.send(text)
-            assert [m.text for m in replies] == [PRIVATE_BOT_EN], stranger.transcript()
+            assert [m.text for m in replies] == [PRIVATE_BOT_EN.format(id=3503)], (
+                stranger.transcript()
+            )
         [added] = await alice.send("/add Alice's task")
         assert "#1 · Alice's task" in added.text
         [added] = await bob.send("/add Bob's task")

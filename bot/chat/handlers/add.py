@@ -33,7 +33,9 @@ async def add_from(
     changes.saved()
     intro = _("➕ Added.") + "\n\n"
     await respond(
-        message, render_card(result.task, intro=intro), card_keyboard(result.task, undo=undo)
+        message,
+        render_card(result.task, intro=intro),
+        card_keyboard(result.task, owner=person.telegram_id, undo=undo),
     )
 
 

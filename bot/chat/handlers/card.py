@@ -32,7 +32,9 @@ async def open_card(
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
     await show(
-        query, render_card(task), card_keyboard(task, callback_data.view, callback_data.page)
+        query,
+        render_card(task),
+        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
     )
     await query.answer()
 
@@ -48,7 +50,9 @@ async def change_status(
     task = await task_service.set_status(person, callback_data.number, status)
     changes.saved()
     await show(
-        query, render_card(task), card_keyboard(task, callback_data.view, callback_data.page)
+        query,
+        render_card(task),
+        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
     )
     await query.answer(
         _("#{number}: {status}").format(number=task.number, status=status_label(task.status))
@@ -98,7 +102,7 @@ async def finish_edit(
     await respond(
         message,
         render_card(task, intro=_("✏️ Saved.") + "\n\n"),
-        card_keyboard(task, task_filter, page),
+        card_keyboard(task, task_filter, page, owner=person.telegram_id),
     )
 
 
@@ -111,7 +115,9 @@ async def ask_delete(
         _("Delete #{number} «{title}» for good?").format(
             number=task.number, title=escape(clip(task.title, 100))
         ),
-        delete_confirmation_keyboard(task, callback_data.view, callback_data.page),
+        delete_confirmation_keyboard(
+            task, callback_data.view, callback_data.page, owner=person.telegram_id
+        ),
     )
     await query.answer()
 
@@ -126,7 +132,7 @@ async def delete(
     task = await task_service.delete_task(person, callback_data.number)
     changes.saved()
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
-    await show(query, render_list(page), list_keyboard(page))
+    await show(query, render_list(page), list_keyboard(page, owner=person.telegram_id))
     await query.answer(_("Deleted #{number}.").format(number=task.number))
 
 

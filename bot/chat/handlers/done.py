@@ -45,7 +45,9 @@ async def done_command(
     args = (command.args or "").strip()
     if not args:
         page = await task_service.list_tasks(person, TaskFilter.OPEN)
-        await respond(message, render_done_picker(page), done_picker_keyboard(page))
+        await respond(
+            message, render_done_picker(page), done_picker_keyboard(page, owner=person.telegram_id)
+        )
         return
     numbers, invalid = parse_numbers(args)
     if len(numbers) + len(invalid) > MAX_NUMBERS:
@@ -80,7 +82,9 @@ async def pick(
         }
         notice = notices[report.outcome].format(number=report.number)
     page = await task_service.list_tasks(person, TaskFilter.OPEN, callback_data.page)
-    await show(query, render_done_picker(page), done_picker_keyboard(page))
+    await show(
+        query, render_done_picker(page), done_picker_keyboard(page, owner=person.telegram_id)
+    )
     await query.answer(notice)
 
 

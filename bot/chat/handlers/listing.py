@@ -30,14 +30,14 @@ async def list_command(
 ) -> None:
     word = (command.args or "").strip().lower()
     page = await task_service.list_tasks(person, _FILTER_WORDS.get(word, TaskFilter.OPEN))
-    await respond(message, render_list(page), list_keyboard(page))
+    await respond(message, render_list(page), list_keyboard(page, owner=person.telegram_id))
 
 
 async def turn_page(
     query: CallbackQuery, callback_data: ListCallback, person: Person, task_service: TaskService
 ) -> None:
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
-    await show(query, render_list(page), list_keyboard(page))
+    await show(query, render_list(page), list_keyboard(page, owner=person.telegram_id))
     await query.answer()
 
 

@@ -19,9 +19,15 @@ class AccessControl:
         return user.id in self._ids or (bool(username) and username in self._usernames)
 
     @staticmethod
-    async def refuse(event: TelegramObject) -> None:
-        refusal = _("Sorry, this is a private bot.")
+    async def refuse(user: User, event: TelegramObject) -> None:
         if isinstance(event, CallbackQuery):
-            await event.answer(refusal)
+            await event.answer(_("Sorry, this is a private bot."))
         elif isinstance(event, Message) and event.chat.type == ChatType.PRIVATE:
-            await event.answer(refusal)  # in groups, staying quiet is the polite refusal
+            # In groups, staying quiet is the polite refusal. In private, the id is what
+            # the owner needs to let them in (ALLOWED_USERS).
+            await event.answer(
+                _(
+                    "Sorry, this is a private bot. If its owner should let you in, send them "
+                    "your Telegram id: <code>{id}</code>"
+                ).format(id=user.id)
+            )

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot.chat.middlewares.access import AccessControl
 from bot.chat.middlewares.dialogue import leave_on_command
 from bot.chat.middlewares.guard import decline, is_foreign
-from bot.chat.middlewares.person import person_of
+from bot.chat.middlewares.person import is_nobody, person_of
 from bot.chat.middlewares.ratelimit import RateLimit
 
 
@@ -33,12 +33,12 @@ class Gate(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None:
+        if user is None or is_nobody(user, event):
             return None
         if not self._rate_limit.admit(user.id):
             return await self._rate_limit.refuse(user, event)
         if not self._access.allows(user):
-            return await self._access.refuse(event)  # nothing of theirs reaches the service
+            return await self._access.refuse(user, event)  # nothing of theirs reaches the service
         person = person_of(user)
         if person is None:
             return None

@@ -3,9 +3,23 @@ use case's own statement or transaction, so this costs no database round trip.""
 
 from __future__ import annotations
 
-from aiogram.types import User
+from aiogram.types import Message, TelegramObject, User
 
 from bot.schemas import Person
+
+# Telegram's service account: automatic forwards from a linked channel, and more. Were it
+# a person, it would be one shared by every group.
+TELEGRAM_SERVICE_ID = 777000
+
+
+def is_nobody(user: User, event: TelegramObject) -> bool:
+    """Updates from no person: Telegram's service account, automatic forwards, and posts
+    on behalf of a chat (a channel, or a group's anonymous admin)."""
+    if user.id == TELEGRAM_SERVICE_ID:
+        return True
+    return isinstance(event, Message) and (
+        event.sender_chat is not None or bool(event.is_automatic_forward)
+    )
 
 
 def person_of(user: User) -> Person | None:
