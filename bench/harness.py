@@ -268,6 +268,7 @@ class CannedSession(AiohttpSession):
         super().__init__()
         self.calls: Counter[str] = Counter()
         self.last_text = ""
+        self.busy_ns = 0  # time spent in make_request, the Bot API's part of an update
 
     async def make_request(
         self,
@@ -275,6 +276,7 @@ class CannedSession(AiohttpSession):
         method: TelegramMethod[TelegramType],
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
     ) -> TelegramType:
+        started = perf_counter_ns()
         name = method.__api_method__
         self.api.api_url(token=bot.token, method=name)
         form = self.build_form_data(bot=bot, method=method)
@@ -285,6 +287,7 @@ class CannedSession(AiohttpSession):
             self.last_text = str(getattr(method, "text", ""))
             answer = _MESSAGE_ANSWER
         response = self.check_response(bot=bot, method=method, status_code=200, content=answer)
+        self.busy_ns += perf_counter_ns() - started
         return cast(TelegramType, response.result)
 
     async def close(self) -> None:
@@ -316,6 +319,7 @@ class Harness:
     engine: AsyncEngine
     session: CannedSession
     bot: Bot
+    service: TaskService
     dispatcher: Dispatcher
     updates: UpdateFactory
     people: People
@@ -341,6 +345,7 @@ async def open_harness(database: Database, *, unlimited: bool = True) -> AsyncIt
             engine=engine,
             session=session,
             bot=bot,
+            service=service,
             dispatcher=create_dispatcher(service, settings),
             updates=UpdateFactory(bot),
             people=People(),

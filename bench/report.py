@@ -152,6 +152,7 @@ def render_report(report: Report) -> str:
     parts = [_header(report)]
     for results in report.backends:
         parts.append(_comparisons(results))
+        parts.append(_breakdown(results))
         if results.scale:
             parts.append(_scale(results))
     if report.startup is not None:
@@ -235,6 +236,34 @@ def _comparisons(results: BackendResults) -> str:
             "real/floor",
             "rounds",
         ],
+        rows,
+    )
+
+
+def _breakdown(results: BackendResults) -> str:
+    rows = []
+    for c in results.comparisons:
+        if c.concurrency != 1 or c.service is None:
+            continue
+        rest = c.real.mean_ms - c.service.mean_ms - c.bot_api_ms
+        rows.append(
+            [
+                c.use_case,
+                f"{c.real.mean_ms:.2f}",
+                f"{c.service.mean_ms:.2f}",
+                _mean(c.sql),
+                f"{c.bot_api_ms:.2f}",
+                f"{rest:.2f}",
+                f"{c.floor.mean_ms:.2f}",
+            ]
+        )
+    return _table(
+        f"Where the time goes on {results.backend}, concurrency 1, ms per update: service = "
+        "the same steps through TaskService alone; SQL = the floor's SQL alone on plain "
+        "asyncpg, back to back; Bot API = inside the session's "
+        "make_request (request form, canned answer parsed); the rest = dispatch, "
+        "middlewares, filters, texts and keyboards",
+        ["use case", "real", "service", "SQL", "Bot API", "the rest", "floor"],
         rows,
     )
 

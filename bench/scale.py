@@ -55,8 +55,8 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
                 tasks=size,
                 list_real=list_real,
                 status_real=status_real,
-                list_statements=list_sent / list_real.updates,
-                status_statements=status_sent / status_real.updates,
+                list_statements=list_sent["statements"] / list_real.updates,
+                status_statements=status_sent["statements"] / status_real.updates,
                 list_floor=list_floor,
                 status_floor=status_floor,
             )

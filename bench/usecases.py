@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,8 +37,11 @@ from bench.harness import (
     counting_statements,
     drive,
     pooled,
+    username_of,
 )
 from bot.chat.callbacks import TaskAction, TaskCallback
+from bot.schemas import Person, TaskStatus
+from bot.services import TaskService
 
 TASKS_EACH = 25  # a full first page of the list (ten) and more
 STATUS_TASK = 2  # to do when seeded
@@ -101,7 +105,7 @@ RETURNING number, title, description, status, created_at, updated_at, done_at
 DONE_SQL = """
 UPDATE tasks SET status = 'done', updated_at = $3, done_at = $3
 WHERE username = (SELECT username FROM users WHERE telegram_id = $1)
-  AND number = ANY($2::bigint[]) AND status <> 'done'
+  AND number IN ($2) AND status <> 'done'
 RETURNING number, title
 """
 
@@ -114,6 +118,8 @@ class UseCase:
     update: Callable[[UpdateFactory, int, int], Update]  # (factory, person, step)
     floor_sql: str
     floor_args: Callable[[int, int, Update], tuple[Any, ...]]  # (person, step, its update)
+    # The same step through TaskService alone (person, step): the service's part.
+    service_call: Callable[[TaskService, Person, int], Awaitable[object]]
     tasks_for: Callable[[int], int] = lambda _steps: TASKS_EACH  # seeded, for so many steps
 
     def expected_calls(self, updates: int, *, floor: bool) -> dict[str, int]:
@@ -150,6 +156,13 @@ def _status_args(person: int, step: int, _update: Update) -> tuple[Any, ...]:
     return (person, STATUS_TASK, status, at, at if status == "done" else None)
 
 
+def _service_add(service: TaskService, person: Person, step: int) -> Awaitable[object]:
+    chat, message = person.telegram_id, _SERVICE_MESSAGE_IDS + step
+    return service.add_task(person, f"Task {step}", chat_id=chat, message_id=message)
+
+
+_SERVICE_MESSAGE_IDS = 1_500_000_000  # above the seeded ones, below the updates' own
+
 ADD = UseCase(
     name="/add",
     kind="message",
@@ -157,6 +170,7 @@ ADD = UseCase(
     update=lambda updates, person, step: updates.message(person, f"/add Task {step}"),
     floor_sql=ADD_SQL,
     floor_args=_add_args,
+    service_call=_service_add,
 )
 LIST = UseCase(
     name="/list",
@@ -165,26 +179,41 @@ LIST = UseCase(
     update=lambda updates, person, _step: updates.message(person, "/list"),
     floor_sql=LIST_SQL,
     floor_args=lambda person, _step, _update: (person, _PAGE_SIZE),
+    service_call=lambda service, person, _step: service.list_tasks(person),
 )
+
+
+def task_button(person: int, action: TaskAction, number: int) -> str:
+    """The callback data of a button on the person's open list's first page (or a card
+    shown from it), packed by the bot's own class. `owner` is whom the button was made for;
+    a version of TaskCallback without it ignores it (pydantic drops unknown fields)."""
+    fields = {"action": action, "number": number, "view": "open", "page": 0, "owner": person}
+    return TaskCallback.model_validate(fields).pack()
+
+
 OPEN_CARD = UseCase(
     name="open card",
     kind="press",
     marker="Status:",
     update=lambda updates, person, step: updates.press(
-        person, TaskCallback(action=TaskAction.OPEN, number=1 + step % TASKS_EACH).pack()
+        person, task_button(person, TaskAction.OPEN, 1 + step % TASKS_EACH)
     ),
     floor_sql=GET_SQL,
     floor_args=lambda person, step, _update: (person, 1 + step % TASKS_EACH),
+    service_call=lambda service, person, step: service.get_task(person, 1 + step % TASKS_EACH),
 )
 STATUS = UseCase(
     name="status button",
     kind="press",
     marker="Status:",
     update=lambda updates, person, step: updates.press(
-        person, TaskCallback(action=_ACTION_OF[status_at(step)], number=STATUS_TASK).pack()
+        person, task_button(person, _ACTION_OF[status_at(step)], STATUS_TASK)
     ),
     floor_sql=STATUS_SQL,
     floor_args=_status_args,
+    service_call=lambda service, person, step: service.set_status(
+        person, STATUS_TASK, TaskStatus(status_at(step))
+    ),
 )
 # Each step closes the person's next open task: closing a closed one would measure the
 # cheaper "was already done" path.
@@ -194,7 +223,8 @@ DONE = UseCase(
     marker="Marked 1 task done.",
     update=lambda updates, person, step: updates.message(person, f"/done {open_task(step)}"),
     floor_sql=DONE_SQL,
-    floor_args=lambda person, step, _update: (person, [open_task(step)], _now()),
+    floor_args=lambda person, step, _update: (person, open_task(step), _now()),
+    service_call=lambda service, person, step: service.mark_done(person, [open_task(step)]),
     tasks_for=lambda steps: max(TASKS_EACH, open_task(steps)),
 )
 USE_CASES = (ADD, LIST, OPEN_CARD, STATUS, DONE)
@@ -263,6 +293,9 @@ class Comparison:
     floor: Summary
     round_ratios: tuple[float, ...]  # real mean / floor mean, per round
     statements: float  # per update in the real runs, as SQLAlchemy sent them
+    bot_api_ms: float  # per update in the real runs, inside the canned session's make_request
+    service: Summary | None  # concurrency 1 only: the same steps through TaskService alone
+    sql: Summary | None  # concurrency 1 on PostgreSQL: the floor's SQL alone, back to back
 
     @property
     def ratio(self) -> float:
@@ -299,23 +332,62 @@ async def run_real(
     warm: int,
     timed: int,
     start: int = 0,
-) -> tuple[Summary, int]:
+) -> tuple[Summary, Counter[str]]:
     """`people` (one lane each, their data in place) send `warm` untimed updates, then
     `timed` timed ones, from step `start` on, through the real dispatcher; the summary and
-    the statements SQLAlchemy sent."""
+    the statements SQLAlchemy sent and the time in the Bot API session ("bot_api_ns")."""
     dispatcher = harness.dispatcher
     await drive(_lanes(harness, dispatcher, use_case, people, range(start, start + warm)))
     timed_steps = range(start + warm, start + warm + timed)
     lanes = _lanes(harness, dispatcher, use_case, people, timed_steps)
     harness.session.calls.clear()
+    harness.session.busy_ns = 0
     with counting_statements(harness.engine) as counted:
         summary = await drive(lanes)
+    counted["bot_api_ns"] = harness.session.busy_ns
     what = f"{use_case.name} at concurrency {len(people)}"
     _check(harness, use_case, use_case.expected_calls(summary.updates, floor=False), what)
     if use_case.marker not in harness.session.last_text:
         reply = harness.session.last_text[:200]
         raise BenchmarkError(f"{what}: the reply lacks {use_case.marker!r}: {reply!r}")
-    return summary, counted["statements"]
+    return summary, counted
+
+
+async def run_service(
+    harness: Harness, use_case: UseCase, person: int, *, warm: int, timed: int
+) -> Summary:
+    """The same steps through `TaskService` alone, for one person (their data in place)."""
+    who = Person(telegram_id=person, username=username_of(person), language="en")
+
+    def calls(steps: range) -> list[list[Call]]:
+        return [[partial(use_case.service_call, harness.service, who, step) for step in steps]]
+
+    await drive(calls(range(warm)))
+    summary = await drive(calls(range(warm, warm + timed)))
+    harness.errors.check(f"{use_case.name} through the service")
+    return summary
+
+
+async def run_sql(
+    harness: Harness,
+    use_case: UseCase,
+    person: int,
+    connections: FloorConnections,
+    *,
+    warm: int,
+    timed: int,
+) -> Summary:
+    """The floor's SQL alone for one person (their data in place), back to back."""
+
+    def calls(steps: range) -> list[list[Call]]:
+        lane: list[Call] = []
+        for step in steps:
+            args = use_case.floor_args(person, step, use_case.update(harness.updates, person, step))
+            lane.append(partial(connections.fetch, use_case.floor_sql, args))
+        return [lane]
+
+    await drive(calls(range(warm)))
+    return await drive(calls(range(warm, warm + timed)))
 
 
 async def run_floor(
@@ -373,19 +445,34 @@ async def compare(
     postgres = harness.database.backend == "postgresql"
     # As many connections as the bot's pool may open (pool size + overflow), if needed.
     size = min(concurrency, harness.settings.db_pool_size + harness.settings.db_pool_size // 2)
-    reals, floors, statements = [], [], 0
+    reals, floors, services, sqls = [], [], [], []
+    sent: Counter[str] = Counter()
     async with _maybe_floor_connections(harness, size if postgres else 0) as connections:
         for _round in range(rounds):
             people = harness.people.take(concurrency)
             await add_people(harness.engine, people, use_case.tasks_for(warm + timed))
-            real, sent = await run_real(harness, use_case, people, warm=warm, timed=timed)
+            real, counted = await run_real(harness, use_case, people, warm=warm, timed=timed)
             reals.append(real)
-            statements += sent
+            sent += counted
             people = harness.people.take(concurrency)
             await add_people(harness.engine, people, use_case.tasks_for(warm + timed))
             floors.append(
                 await run_floor(harness, use_case, people, connections, warm=warm, timed=timed)
             )
+            if concurrency == 1:
+                [person] = harness.people.take(1)
+                await add_people(harness.engine, [person], use_case.tasks_for(warm + timed))
+                services.append(
+                    await run_service(harness, use_case, person, warm=warm, timed=timed)
+                )
+                if connections is not None:
+                    [person] = harness.people.take(1)
+                    await add_people(harness.engine, [person], use_case.tasks_for(warm + timed))
+                    sqls.append(
+                        await run_sql(
+                            harness, use_case, person, connections, warm=warm, timed=timed
+                        )
+                    )
     real_all = pooled(reals)
     return Comparison(
         use_case=use_case.name,
@@ -394,7 +481,10 @@ async def compare(
         real=real_all,
         floor=pooled(floors),
         round_ratios=tuple(r.mean_ms / f.mean_ms for r, f in zip(reals, floors, strict=True)),
-        statements=statements / real_all.updates,
+        statements=sent["statements"] / real_all.updates,
+        bot_api_ms=sent["bot_api_ns"] / 1e6 / real_all.updates,
+        service=pooled(services) if services else None,
+        sql=pooled(sqls) if sqls else None,
     )
 
 
