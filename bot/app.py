@@ -4,6 +4,7 @@ SIGTERM."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -55,6 +56,13 @@ def _cause(error: BaseException) -> str:
 
 
 async def _migrate(settings: Settings, engine: AsyncEngine) -> None:
+    url = settings.database
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).parent
+        if not folder.is_dir():
+            raise StartupError(
+                "DATABASE_URL", f"cannot open {describe_database(settings)}: no folder {folder}"
+            )
     try:
         await upgrade_to_head(engine)
     except Exception as error:

@@ -139,7 +139,7 @@ START_FAILURES = {
     ),
     "sqlite folder missing": (
         {"DATABASE_URL": "sqlite:///no/such/folder/todo.sqlite3"},
-        "DATABASE_URL: cannot open sqlite (no/such/folder/todo.sqlite3)",
+        "DATABASE_URL: cannot open sqlite (no/such/folder/todo.sqlite3): no folder no/such/folder",
     ),
     "bot api unreachable": (
         {"TELEGRAM_API_URL": "http://127.0.0.1:9"},
