@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from bot.services.errors import EmptyTitle, InvalidText, TextTooLong
 
 TITLE_MAX_LENGTH = 256
 DESCRIPTION_MAX_LENGTH = 3000
+TEXT_MAX_LENGTH = TITLE_MAX_LENGTH + DESCRIPTION_MAX_LENGTH
+
+# Where a long first line may be cut: after a sentence's end, else before a space.
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+_SPACE = re.compile(r"\s")
 
 
 class TaskText(NamedTuple):
@@ -15,17 +21,35 @@ class TaskText(NamedTuple):
     description: str | None
 
 
+def split_title(line: str, limit: int = TITLE_MAX_LENGTH) -> tuple[str, str]:
+    """A first line longer than `limit`, cut where a reader would: at the last sentence end
+    that fits, else the last space that fits, else at `limit` itself."""
+    if len(line) <= limit:
+        return line, ""
+    head = line[: limit + 1]
+    ends = [match.end() for match in _SENTENCE_END.finditer(head) if match.end() <= limit]
+    if not ends:
+        ends = [match.start() for match in _SPACE.finditer(head) if 0 < match.start() <= limit]
+    cut = ends[-1] if ends else limit
+    return line[:cut].rstrip(), line[cut:].strip()
+
+
 def parse_task_text(text: str) -> TaskText:
-    """First line is the title, the rest the description; both trimmed, otherwise as written."""
+    """First line is the title, the rest the description; both trimmed, otherwise as written.
+
+    A first line over the title's limit is split (the rest opens the description); only text
+    that cannot fit in both is refused, and then the limit is named.
+    """
     if "\x00" in text:
         raise InvalidText()
     first_line, _, rest = text.strip().partition("\n")
-    title = first_line.strip()
-    description = rest.strip() or None
+    title, overflow = split_title(first_line.strip())
+    rest = rest.strip()
+    description = "\n".join(part for part in (overflow, rest) if part) or None
     if not title:
         raise EmptyTitle()
-    if len(title) > TITLE_MAX_LENGTH:
-        raise TextTooLong("title", TITLE_MAX_LENGTH, len(title))
     if description is not None and len(description) > DESCRIPTION_MAX_LENGTH:
+        if overflow:  # one long text, split by us: name the whole limit
+            raise TextTooLong("text", TEXT_MAX_LENGTH, len(text.strip()))
         raise TextTooLong("description", DESCRIPTION_MAX_LENGTH, len(description))
     return TaskText(title, description)

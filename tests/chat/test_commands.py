@@ -73,8 +73,8 @@ async def test_add_dialogue_waits_on_after_refused_text(
     chat: ChatHarness, task_service: TaskService
 ) -> None:
     await chat.send(BOB, "/add")
-    [refusal] = texts(await chat.send(BOB, "x" * 300))
-    assert "Название слишком длинное: 300 символов, а можно не больше 256." in refusal
+    [refusal] = texts(await chat.send(BOB, "x" * 3300))
+    assert "Текст слишком длинный: 3300 символов, а помещается не больше 3256." in refusal
     assert "Ничего не сохранено" in refusal
     assert await open_titles(task_service, BOB) == []
     await chat.send(BOB, "Короче")
@@ -139,7 +139,7 @@ async def test_same_update_twice_makes_one_task(
 @pytest.mark.parametrize(
     ("text", "english", "russian"),
     [
-        ("/add " + "y" * 257, "The title is too long: 257 characters, at most 256 fit.", "257"),
+        ("/add " + "y" * 3300, "The text is too long: 3300 characters, at most 3256 fit.", "3300"),
         ("/add T\n" + "d" * 3001, "The description is too long: 3001 characters", "3001"),
         ("/add \x00", "a character I cannot store", "символ"),
     ],

@@ -88,7 +88,7 @@ async def test_text_is_stored_exactly_as_written(task_service: TaskService, text
     [
         ("", EmptyTitle),
         ("   \n\t  ", EmptyTitle),
-        ("x" * 257, TextTooLong),
+        ("x" * 3258, TextTooLong),
         ("Title\n" + "d" * 3001, TextTooLong),
         ("nul \x00 inside", InvalidText),
     ],
@@ -110,8 +110,35 @@ async def test_bad_text_is_refused_and_changes_nothing(
 
 async def test_too_long_error_names_the_limit(task_service: TaskService) -> None:
     with pytest.raises(TextTooLong) as info:
-        await add(task_service, ALICE, "x" * 300)
-    assert (info.value.field, info.value.limit, info.value.length) == ("title", 256, 300)
+        await add(task_service, ALICE, "x" * 3300)
+    assert (info.value.field, info.value.limit, info.value.length) == ("text", 3256, 3300)
+    with pytest.raises(TextTooLong) as info:
+        await add(task_service, ALICE, "Title\n" + "d" * 3001)
+    assert (info.value.field, info.value.limit, info.value.length) == ("description", 3000, 3001)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "description"),
+    [
+        # A sentence that fits becomes the title; the rest opens the description.
+        (
+            "Call the bank. " + "Ask about the card fee and " * 12 + "more\nSecond line",
+            "Call the bank.",
+            ("Ask about the card fee and " * 12 + "more\nSecond line"),
+        ),
+        # No sentence end: cut at the last space that fits.
+        ("word " * 60, ("word " * 51).strip(), ("word " * 9).strip()),
+        # Not even a space: cut at the limit.
+        ("y" * 300, "y" * 256, "y" * 44),
+    ],
+)
+async def test_a_long_first_line_is_split_not_refused(
+    task_service: TaskService, text: str, title: str, description: str
+) -> None:
+    number = await add(task_service, ALICE, text)
+    task = await task_service.get_task(ALICE, number)
+    assert (task.title, task.description) == (title, description)
+    assert len(task.title) <= 256
 
 
 # -- numbers --------------------------------------------------------------------------------

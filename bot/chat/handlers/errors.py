@@ -33,8 +33,8 @@ def explain(error: TaskError) -> str:
         return _("There is no task #{number}. Send /list to see yours.").format(number=error.number)
     if isinstance(error, TextTooLong):
         template = (
-            _("The title is too long: {length} characters, at most {limit} fit.")
-            if error.field == "title"
+            _("The text is too long: {length} characters, at most {limit} fit.")
+            if error.field == "text"
             else _("The description is too long: {length} characters, at most {limit} fit.")
         )
         return (
