@@ -115,6 +115,15 @@ class Settings(DatabaseSettings):
     rate_limit_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
         default=10.0, description="The rate limit's window, in seconds."
     )
+    burst_limit: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        default=300,
+        description="Messages for the list (text, forwards) one person may send per "
+        "RATE_LIMIT_SECONDS; a burst within it is saved and answered once.",
+    )
+    burst_gap: Annotated[float, Field(gt=0, le=60)] = Field(
+        default=1.0,
+        description="Seconds between messages that make them one burst, answered together.",
+    )
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
     )

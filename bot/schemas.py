@@ -84,6 +84,18 @@ class AddResult(_ReadModel):
     created: bool = Field(description="False when the source message had already made this task")
 
 
+class StatusChange(_ReadModel):
+    task: TaskRead
+    changed: bool = Field(description="False when the task already had that status")
+
+
+class BatchResult(_ReadModel):
+    """Tasks made from one message, one per line."""
+
+    tasks: tuple[TaskRead, ...]
+    created: bool = Field(description="False when the message had already made these tasks")
+
+
 class TaskPage(_ReadModel):
     items: tuple[TaskRead, ...]
     filter: TaskFilter

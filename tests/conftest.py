@@ -118,6 +118,8 @@ def chat(task_service: TaskService) -> ChatHarness:
 
 def make_chat(task_service: TaskService, **settings: Any) -> ChatHarness:
     """A chat with the real bot; `settings` override Settings fields (rate limit, ...)."""
+    # The tests type faster than any person: only the burst tests want bursts.
+    settings.setdefault("burst_gap", 0.0001)
     config = Settings(bot_token=TEST_TOKEN, **settings)
     session = RecordingSession()
     bot = create_bot(config, session=session)

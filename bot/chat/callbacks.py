@@ -26,6 +26,7 @@ class TaskAction(enum.StrEnum):
     DELETE = "x"
     DELETE_CONFIRMED = "y"
     UNDO = "u"
+    CLEAR_DESCRIPTION = "c"
 
 
 class ListCallback(CallbackData, prefix="l"):
@@ -60,8 +61,24 @@ class DonePickerCallback(CallbackData, prefix="d"):
     owner: int
 
 
-OWNED_BUTTONS: tuple[type[ListCallback | TaskCallback | DonePickerCallback], ...] = (
+class PasteChoice(enum.StrEnum):
+    ONE_TASK = "1"
+    TASK_PER_LINE = "n"
+
+
+class PasteCallback(CallbackData, prefix="p"):
+    """The answer to "one task, or one per line?" for a pasted multi-line message."""
+
+    choice: PasteChoice
+    message: int  # the pasted message's id
+    owner: int
+
+
+OWNED_BUTTONS: tuple[
+    type[ListCallback | TaskCallback | DonePickerCallback | PasteCallback], ...
+] = (
     ListCallback,
     TaskCallback,
     DonePickerCallback,
+    PasteCallback,
 )

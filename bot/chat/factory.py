@@ -13,6 +13,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 
+from bot.chat.bursts import Bursts
 from bot.chat.handlers import create_routers
 from bot.chat.i18n import create_i18n
 from bot.chat.middlewares import AccessControl, Gate, RateLimit
@@ -57,7 +58,10 @@ def create_dispatcher(
     """
     limits = settings or Settings.model_construct()
     storage = storage or DialogueMemoryStorage(timeout=limits.dialogue_timeout)
-    dispatcher = Dispatcher(storage=storage, task_service=task_service)
+    bursts = Bursts(gap=limits.burst_gap)
+    dispatcher = Dispatcher(storage=storage, task_service=task_service, bursts=bursts)
+    # Summaries of bursts still waiting go out before the bot's session closes.
+    dispatcher.shutdown.register(bursts.close)
     dispatcher.update.outer_middleware(TrackChanges())
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
@@ -66,8 +70,11 @@ def create_dispatcher(
     gate = Gate(
         RateLimit(limits.rate_limit_updates, limits.rate_limit_seconds),
         AccessControl(limits.allowed_ids, limits.allowed_usernames),
+        content_limit=RateLimit(limits.burst_limit, limits.rate_limit_seconds),
+        bursts=bursts,
     )
     dispatcher.message.outer_middleware(gate)
+    dispatcher.edited_message.outer_middleware(gate)
     dispatcher.callback_query.outer_middleware(gate)
     dispatcher.include_routers(*create_routers())
     return dispatcher

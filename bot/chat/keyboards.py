@@ -12,10 +12,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.chat.callbacks import (
     DonePickerCallback,
     ListCallback,
+    PasteCallback,
+    PasteChoice,
     PickAction,
     TaskAction,
     TaskCallback,
 )
+from bot.chat.i18n import _n
 from bot.chat.rendering import BUTTON_TITLE_LIMIT, STATUS_ICONS, clip, filter_label, status_label
 from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
 
@@ -49,7 +52,11 @@ def _page_buttons(
     return row
 
 
+NUMBERS_PER_ROW = 5
+
+
 def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
+    """The list's text names each task; its buttons are the numbers, to open a card."""
     builder = InlineKeyboardBuilder()
     for task in page.items:
         open_card = TaskCallback(
@@ -59,7 +66,8 @@ def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
             page=page.page,
             owner=owner,
         )
-        builder.row(_task_button(task, open_card))
+        builder.button(text=f"#{task.number}", callback_data=open_card)
+    builder.adjust(NUMBERS_PER_ROW)
 
     def to_page(to: int) -> ListCallback:
         return ListCallback(view=page.filter, page=to, owner=owner)
@@ -115,6 +123,61 @@ def card_keyboard(
             text=_("⬅️ Back to the list"),
             callback_data=ListCallback(view=task_filter, page=page, owner=owner).pack(),
         )
+    )
+    return builder.as_markup()
+
+
+def added_keyboard(task: TaskRead, *, owner: int) -> InlineKeyboardMarkup:
+    """Under "➕ #3 Buy milk": undo it, or open its card."""
+
+    def data(action: TaskAction) -> str:
+        return TaskCallback(
+            action=action, number=task.number, view=TaskFilter.OPEN, page=0, owner=owner
+        ).pack()
+
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("↩️ Undo"), callback_data=data(TaskAction.UNDO))
+    builder.button(text=_("📂 Open"), callback_data=data(TaskAction.OPEN))
+    return builder.as_markup()
+
+
+def open_list_keyboard(*, owner: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📋 My tasks"), callback_data=ListCallback(view=TaskFilter.OPEN, page=0, owner=owner)
+    )
+    return builder.as_markup()
+
+
+def paste_keyboard(lines: int, message_id: int, *, owner: int) -> InlineKeyboardMarkup:
+    def data(choice: PasteChoice) -> PasteCallback:
+        return PasteCallback(choice=choice, message=message_id, owner=owner)
+
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📝 One task"), callback_data=data(PasteChoice.ONE_TASK))
+    builder.button(
+        text=_n("📋 {count} task", "📋 {count} tasks", lines).format(count=lines),
+        callback_data=data(PasteChoice.TASK_PER_LINE),
+    )
+    return builder.as_markup()
+
+
+def edit_prompt_keyboard(
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
+) -> InlineKeyboardMarkup | None:
+    """Under the edit prompt: a way to remove the description, when there is one."""
+    if not task.description:
+        return None
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🧹 Remove the description"),
+        callback_data=TaskCallback(
+            action=TaskAction.CLEAR_DESCRIPTION,
+            number=task.number,
+            view=task_filter,
+            page=page,
+            owner=owner,
+        ),
     )
     return builder.as_markup()
 

@@ -166,3 +166,61 @@ def render_done_picker(page: TaskPage) -> str:
     if page.pages > 1:
         text += " " + _("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
     return text
+
+
+ADDED_TITLE_LIMIT = 200
+BATCH_LINES = 30
+
+
+def render_added(task: TaskRead) -> str:
+    """The answer to an add: one line, two when there is a description."""
+    text = f"➕ <b>#{task.number}</b> {escape(clip(task.title, ADDED_TITLE_LIMIT))}"
+    if task.description:
+        text += f"\n📝 <i>{escape(clip(task.description, 80))}</i>"
+    return text
+
+
+def render_batch(tasks: Sequence[TaskRead], *, intro: str | None = None) -> str:
+    """Tasks added together: a line each, at most BATCH_LINES of them."""
+    count = len(tasks)
+    head = intro or _n("➕ Added {count} task:", "➕ Added {count} tasks:", count).format(
+        count=count
+    )
+    lines = [f"<b>#{task.number}</b> {escape(clip(task.title, 60))}" for task in tasks]
+    if count > BATCH_LINES:
+        rest = count - BATCH_LINES + 1
+        lines = [
+            *lines[: BATCH_LINES - 1],
+            _n("…and {count} more", "…and {count} more", rest).format(count=rest),
+        ]
+    return "\n".join([head, *lines])
+
+
+def render_paste_question(lines: Sequence[str]) -> str:
+    count = len(lines)
+    preview = "\n".join(f"• {escape(clip(line, 60))}" for line in lines[:5])
+    if count > 5:
+        preview += "\n…"
+    return (
+        _n(
+            "This message has {count} line. One task, or one task per line?",
+            "This message has {count} lines. One task (the first line the title, the rest its "
+            "description), or one task per line?",
+            count,
+        ).format(count=count)
+        + f"\n\n{preview}"
+    )
+
+
+EDIT_PROMPT_TEXT_LIMIT = 3500
+
+
+def render_edit_prompt(task: TaskRead) -> str:
+    """The edit prompt shows the whole current text, ready to copy (a tap copies <code>)."""
+    current = task.title if not task.description else f"{task.title}\n{task.description}"
+    current = clip(current, EDIT_PROMPT_TEXT_LIMIT, one_line=False)
+    return _(
+        "Send the new text for #{number}. The first line becomes the title; further lines, "
+        "if any, replace the description. /cancel to keep it as it is.\n\n"
+        "Now:\n<code>{text}</code>"
+    ).format(number=task.number, text=escape(current))

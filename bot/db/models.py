@@ -12,6 +12,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -47,7 +48,8 @@ class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         UniqueConstraint("username", "number"),
-        UniqueConstraint("chat_id", "message_id"),
+        # A message makes at most one task per line it was split into (`part`).
+        UniqueConstraint("chat_id", "message_id", "part"),
         CheckConstraint("number > 0", name="number_positive"),
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
         # Matches the list queries: one person's tasks by status, in number order.
@@ -78,3 +80,6 @@ class Task(Base):
     done_at: Mapped[datetime | None]
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+    # Which task of its message this is: 0, or the line's index when one message was split
+    # into one task per line.
+    part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

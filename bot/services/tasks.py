@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -22,16 +22,18 @@ from bot.db.errors import is_connection_error
 from bot.db.uow import UnitOfWork, UnitsOfWork
 from bot.schemas import (
     AddResult,
+    BatchResult,
     DoneOutcome,
     DoneReport,
     Person,
+    StatusChange,
     TaskFilter,
     TaskPage,
     TaskRead,
     TaskStatus,
     UserRead,
 )
-from bot.services.errors import StorageUnavailable, TaskLimitReached, TaskNotFound
+from bot.services.errors import EmptyTitle, StorageUnavailable, TaskLimitReached, TaskNotFound
 from bot.services.text import parse_task_text
 
 log = logging.getLogger(__name__)
@@ -140,17 +142,55 @@ class TaskService:
             # Nothing stored: find out why, and add after all if the reason is gone.
             async with self._units.transaction() as uow:
                 existing = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
-                if existing is not None:  # a re-delivered update
-                    return AddResult(task=existing, created=False)
-                state = await uow.users.state(person.telegram_id)
-                if state is None:  # the row went away behind our cache: make it again
-                    await uow.users.sync(person, at)
-                elif state.tasks >= self.max_tasks:
-                    raise TaskLimitReached(self.max_tasks)
+                if existing:  # a re-delivered update
+                    return AddResult(task=existing[0], created=False)
+                await self._make_room(uow, person, 1, at)
                 task = await add_next(uow)
             assert task is not None  # the person has a row, room, and no task from this message
             self._remember(person)
             return AddResult(task=task, created=True)
+
+        return await self._resilient(add)
+
+    async def _make_room(self, uow: UnitOfWork, person: Person, count: int, at: datetime) -> None:
+        """Make sure the person has a row and room for `count` more tasks."""
+        state = await uow.users.state(person.telegram_id)
+        if state is None:  # the row went away behind our cache: make it again
+            await uow.users.sync(person, at)
+        elif state.tasks + count > self.max_tasks:
+            raise TaskLimitReached(self.max_tasks)
+
+    async def add_tasks(
+        self, person: Person, lines: Sequence[str], *, chat_id: int, message_id: int
+    ) -> BatchResult:
+        """One task per line of a message, all or none; the message never makes them twice."""
+        parsed = [parse_task_text(line) for line in lines if line.strip()]
+        if not parsed:
+            raise EmptyTitle()
+        at = utcnow()
+
+        async def add() -> BatchResult:
+            await self._ensure_synced(person)
+            async with self._units.transaction() as uow:
+                existing = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
+                if existing:
+                    return BatchResult(tasks=tuple(existing), created=False)
+                await self._make_room(uow, person, len(parsed), at)
+                tasks = []
+                for part, text in enumerate(parsed):
+                    task = await uow.tasks.add_next(
+                        person.telegram_id,
+                        title=text.title,
+                        description=text.description,
+                        chat_id=chat_id,
+                        message_id=message_id,
+                        at=at,
+                        cap=self.max_tasks,
+                        part=part,
+                    )
+                    assert task is not None  # room was made above, in this transaction
+                    tasks.append(task)
+            return BatchResult(tasks=tuple(tasks), created=True)
 
         return await self._resilient(add)
 
@@ -209,14 +249,22 @@ class TaskService:
 
     async def set_status(self, person: Person, number: int, status: TaskStatus) -> TaskRead:
         """Move a task to any status; `done_at` follows entering and leaving `done`."""
+        return (await self.change_status(person, number, status)).task
+
+    async def change_status(self, person: Person, number: int, status: TaskStatus) -> StatusChange:
+        """`set_status`, saying whether the task was in another status before."""
+        changed = False
 
         async def change(uow: UnitOfWork, at: datetime) -> TaskRead | None:
+            nonlocal changed
             task = await uow.tasks.set_status(person.telegram_id, number, status, at)
+            changed = task is not None
             if task is None:  # already in that status (then show it as it is), or not theirs
                 task = await uow.tasks.get(person.telegram_id, number)
             return task
 
-        return await self._one_task(person, number, change)
+        task = await self._one_task(person, number, change)
+        return StatusChange(task=task, changed=changed)
 
     async def mark_done(self, person: Person, numbers: Iterable[int]) -> list[DoneReport]:
         """Mark several tasks done; one report per distinct number, in the order given."""
@@ -237,9 +285,13 @@ class TaskService:
 
         return await self._resilient(mark)
 
-    async def edit_task(self, person: Person, number: int, text: str) -> TaskRead:
-        """New title from the first line; further lines, if any, replace the description."""
+    async def edit_task(
+        self, person: Person, number: int, text: str, *, replace_description: bool = False
+    ) -> TaskRead:
+        """New title from the first line; further lines, if any, replace the description
+        (with `replace_description`, a text of one line clears it)."""
         parsed = parse_task_text(text)
+        keep = parsed.description is None and not replace_description
         return await self._one_task(
             person,
             number,
@@ -249,8 +301,45 @@ class TaskService:
                 title=parsed.title,
                 description=parsed.description,
                 at=at,
+                keep_description=keep,
             ),
         )
+
+    async def clear_description(self, person: Person, number: int) -> TaskRead:
+        task = await self.get_task(person, number)
+        return await self._one_task(
+            person,
+            number,
+            lambda uow, at: uow.tasks.edit(
+                person.telegram_id, number, title=task.title, description=None, at=at
+            ),
+        )
+
+    async def edit_from_message(
+        self, person: Person, text: str, *, chat_id: int, message_id: int
+    ) -> list[TaskRead]:
+        """The person edited the message that made a task: the task takes its new text (title
+        and description). Returns the tasks the message made: none (nothing to do), one
+        (edited), or several (one per line: left alone, the caller says so)."""
+        parsed = parse_task_text(text)
+
+        async def edit() -> list[TaskRead]:
+            await self._ensure_synced(person)
+            async with self._units.transaction() as uow:
+                tasks = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
+                if len(tasks) != 1:
+                    return tasks
+                edited = await uow.tasks.edit(
+                    person.telegram_id,
+                    tasks[0].number,
+                    title=parsed.title,
+                    description=parsed.description,
+                    at=utcnow(),
+                )
+            assert edited is not None  # found in this very transaction
+            return [edited]
+
+        return await self._resilient(edit)
 
     async def delete_task(self, person: Person, number: int) -> TaskRead:
         """Delete a task for good; its number is never handed out again."""

@@ -53,3 +53,18 @@ def parse_task_text(text: str) -> TaskText:
             raise TextTooLong("text", TEXT_MAX_LENGTH, len(text.strip()))
         raise TextTooLong("description", DESCRIPTION_MAX_LENGTH, len(description))
     return TaskText(title, description)
+
+
+# A list item's mark: "-", "*", "•", "–", "1.", "2)", "[ ]", "[x]".
+_BULLET = re.compile(r"^\s*(?:[-*•–—+]|\d{1,3}[.)]|\[[ xX]?\])\s+")
+
+
+def lines_of(text: str) -> list[str]:
+    """The non-empty lines, trimmed, without their list marks."""
+    return [_BULLET.sub("", line).strip() for line in text.split("\n") if line.strip()]
+
+
+def is_bulleted_list(text: str) -> bool:
+    """Two or more lines, each one a list item: one task per line, without asking."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(_BULLET.match(line) for line in lines)

@@ -140,7 +140,13 @@ class RecordingSession(AiohttpSession):
             return 200, {"ok": True, "result": True}
         if name == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
-        if name in {"setMyCommands", "deleteWebhook", "deleteMessage"}:
+        if name in {
+            "setMyCommands",
+            "setMyDescription",
+            "setMyShortDescription",
+            "deleteWebhook",
+            "deleteMessage",
+        }:
             return 200, {"ok": True, "result": True}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
 

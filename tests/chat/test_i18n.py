@@ -114,3 +114,22 @@ async def test_command_menu_in_both_languages(chat: ChatHarness) -> None:
     assert list(by_language["ru"]) == [command for command, _ in COMMANDS]
     assert by_language["ru"]["add"] == "Добавить задачу"
     assert by_language[None]["add"] == by_language["en"]["add"] == "Add a task"
+
+
+async def test_the_empty_chat_explains_the_bot_in_both_languages(chat: ChatHarness) -> None:
+    await set_bot_commands(chat.bot, create_i18n())
+    for method, field in (
+        ("setMyDescription", "description"),
+        ("setMyShortDescription", "short_description"),
+    ):
+        texts = {
+            r.params.get("language_code"): r.params[field]
+            for r in chat.session.requests
+            if r.method == method
+        }
+        assert set(texts) == {None, "en", "ru"}
+        assert texts[None] == texts["en"]
+        assert texts["en"] != texts["ru"]
+        assert "to-do" in texts["en"]
+        assert len(texts["ru"]) <= (512 if field == "description" else 120)
+    assert "список дел" in texts["ru"].lower()

@@ -22,30 +22,30 @@ async def test_flood_is_answered_once_then_ignored(
 ) -> None:
     chat = make_chat(task_service, rate_limit_updates=5, rate_limit_seconds=60)
     replies = []
-    for number in range(1, 21):
-        replies += texts(await chat.send(ALICE, f"flood {number}"))
+    for number in range(1, 21):  # commands: the flood limit applies to them as it is
+        replies += texts(await chat.send(ALICE, f"/add flood {number}"))
     assert replies.count(TOO_FAST) == 1
-    assert sum(reply.startswith("➕ Added.") for reply in replies) == 5
+    assert sum(reply.startswith("➕ <b>#") for reply in replies) == 5
     _, tasks = await snapshot(session_maker)
     assert len(tasks) == 5
     # A button press in the flood is still answered (no spinner), silently.
     card = chat.last_with_buttons(ALICE)
-    requests = await chat.press(ALICE, "✅ Done", card)
+    requests = await chat.press(ALICE, "📂 Open", card)
     assert [r.method for r in requests] == ["answerCallbackQuery"]
     # Others are not affected.
     [reply] = texts(await chat.send(BOB, "/add не флуд"))
-    assert reply.startswith("➕ Добавлено.")
+    assert reply == "➕ <b>#1</b> не флуд"
 
 
 async def test_rate_limit_window_slides(task_service: TaskService) -> None:
     chat = make_chat(task_service, rate_limit_updates=2, rate_limit_seconds=0.2)
-    for text in ("a", "b"):
+    for text in ("/add a", "/add b"):
         await chat.send(ALICE, text)
-    assert texts(await chat.send(ALICE, "c")) == [TOO_FAST]
-    assert texts(await chat.send(ALICE, "d")) == []
+    assert texts(await chat.send(ALICE, "/add c")) == [TOO_FAST]
+    assert texts(await chat.send(ALICE, "/add d")) == []
     await asyncio.sleep(0.25)
-    [reply] = texts(await chat.send(ALICE, "e"))
-    assert reply.startswith("➕ Added.")
+    [reply] = texts(await chat.send(ALICE, "/add e"))
+    assert reply == "➕ <b>#3</b> e"
 
 
 async def test_only_allowed_users_get_in(
@@ -93,7 +93,7 @@ async def test_replies_are_retried_after_telegram_faults(
     chat.session.fail_next("sendMessage", status, description, retry_after=retry_after)
     requests = await chat.send(ALICE, "/add Survives")
     assert [r.method for r in requests] == ["sendMessage", "sendMessage"]
-    assert chat.last(ALICE).text.startswith("➕ Added.")
+    assert chat.last(ALICE).text == "➕ <b>#1</b> Survives"
     page = await task_service.list_tasks(person(ALICE))
     assert [task.title for task in page.items] == ["Survives"]
 

@@ -76,25 +76,28 @@ async def test_forged_callbacks_change_nothing(
     assert (await task_service.get_task(person(BOB), 3)).status is TaskStatus.PENDING
 
 
-async def test_someone_elses_list_in_a_group(chat: ChatHarness) -> None:
-    await chat.send(ALICE, "/add Alice's")
+async def test_someone_elses_buttons_in_a_group(chat: ChatHarness) -> None:
+    group = -100
     await chat.send(BOB, "/add Bob's")
-    await chat.send(ALICE, "/list", chat_id=-100, chat_type="group")
-    [listing] = chat.messages(-100)
-    before = listing.text
-    # Bob presses a button on Alice's list: declined, whether or not it is a reply.
-    requests = await chat.press_data(
-        BOB, listing.buttons[0][0]["callback_data"], listing, chat_type="group"
-    )
-    assert [r.method for r in requests] == ["answerCallbackQuery"]
-    assert (
-        requests[0].params["text"]
-        == "Это чужая кнопка. Отправьте /list, чтобы увидеть свои задачи."
-    )
-    assert listing.text == before
-    # Alice herself may use it.
-    await chat.press_data(ALICE, listing.buttons[0][0]["callback_data"], listing, chat_type="group")
-    assert listing.text.startswith("<b>#1</b> · <b>Alice")
+    await chat.send(ALICE, "/add Alice's", chat_id=group, chat_type="group")
+    [added] = chat.messages(group)
+    assert added.button_texts() == ["↩️ Undo", "📂 Open"]
+    before = added.text
+    # Bob presses a button on Alice's add: declined, whether or not it is a reply.
+    for button in (0, 1):
+        requests = await chat.press_data(
+            BOB, added.buttons[0][button]["callback_data"], added, chat_type="group"
+        )
+        assert [r.method for r in requests] == ["answerCallbackQuery"]
+        assert (
+            requests[0].params["text"]
+            == "Это чужая кнопка. Отправьте /list, чтобы увидеть свои задачи."
+        )
+    assert added.text == before
+    # Alice herself may use it: the card goes to her private chat, not to the group.
+    await chat.press_data(ALICE, added.buttons[0][1]["callback_data"], added, chat_type="group")
+    assert added.text == before
+    assert chat.last(ALICE).text.startswith("<b>#1</b> · <b>Alice")
 
 
 async def test_a_borrowed_delete_confirmation_deletes_nothing(
@@ -102,6 +105,7 @@ async def test_a_borrowed_delete_confirmation_deletes_nothing(
 ) -> None:
     await chat.send(ALICE, "/add Alice's first")
     await chat.send(BOB, "/add Bob's first")
+    await chat.press(ALICE, "📂 Open")
     await chat.press(ALICE, "🗑 Delete")
     confirmation = chat.last_with_buttons(ALICE)
     assert confirmation.text.startswith("Delete #1")
@@ -144,13 +148,12 @@ async def test_titles_render_as_text_everywhere(chat: ChatHarness, title: str) -
 async def test_longest_task_fits_in_one_message(chat: ChatHarness) -> None:
     # 256 astral-plane emoji and 3000 more: 6512 UTF-16 units, far past Telegram's 4096.
     title, description = "🧪" * 256, "🦄" * 3000
-    [reply] = texts(await chat.send(ALICE, f"/add {title}\n{description}"))  # validated on send
-    plain, _ = parse_html(reply)
+    texts(await chat.send(ALICE, f"/add {title}\n{description}"))  # validated on send
+    await chat.press(ALICE, "📂 Open")  # the card as an edit, validated the same way
+    plain, _ = parse_html(chat.last(ALICE).text)
     assert title in plain
     assert plain.count("🦄") > 1000
     assert "…" in plain
-    await chat.send(ALICE, "/list")
-    await chat.press(ALICE, "#1")  # the card as an edit, validated the same way
 
 
 async def test_callback_data_fits_in_64_bytes() -> None:
@@ -205,6 +208,6 @@ async def test_an_overlong_language_code_does_not_lock_anyone_out(
 ) -> None:
     odd = TgUser(1010, "Odd", "odd", "x-" + "verylong" * 8)
     [reply] = texts(await chat.send(odd, "/add Still works"))
-    assert reply.startswith("➕ Added.")
+    assert reply.startswith("➕ <b>#")
     user = await task_service.sync_user(person(odd))
     assert user.language == ("x-" + "verylong" * 8)[:16]

@@ -25,6 +25,7 @@ async def test_people_without_a_dialogue_cost_no_memory(task_service: TaskServic
     await chat.send(ALICE, "/add")
     await chat.send(ALICE, "/cancel")
     assert storage.size == 0
+    await chat.press(ALICE, "📂 Open", chat.last_with_buttons(ALICE))
     await chat.press(ALICE, "✏️ Edit", chat.last_with_buttons(ALICE))
     assert storage.size == 1  # the state and the task number it edits
     await chat.send(ALICE, "Edited")
@@ -36,13 +37,14 @@ async def test_an_abandoned_dialogue_expires(task_service: TaskService) -> None:
     chat = make_chat(task_service)
     chat.dispatcher.fsm.storage = DialogueMemoryStorage(timeout=3600, clock=lambda: now[0])
     await chat.send(ALICE, "/add Original")
+    await chat.press(ALICE, "📂 Open", chat.last_with_buttons(ALICE))
     await chat.press(ALICE, "✏️ Edit", chat.last_with_buttons(ALICE))
     now[0] += 3599
     await chat.send(ALICE, "/cancel")  # still waiting: /cancel ends it
     await chat.press(ALICE, "✏️ Edit", chat.last_with_buttons(ALICE))
     now[0] += 3 * 24 * 3600  # days later
     [reply] = texts(await chat.send(ALICE, "Buy bread"))
-    assert reply.startswith("➕ Added.")  # a new task, not an overwrite of #1
+    assert reply == "➕ <b>#2</b> Buy bread"  # a new task, not an overwrite of #1
     assert (await task_service.get_task(person(ALICE), 1)).title == "Original"
     assert (await task_service.get_task(person(ALICE), 2)).title == "Buy bread"
 

@@ -39,6 +39,7 @@ async def start_bot(
             "LOG_LEVEL": "INFO",
             # The walkthroughs type faster than a person; flood control has its own test.
             "RATE_LIMIT_UPDATES": "1000",
+            "BURST_GAP": "0.001",
             **extra_env,
         },
         workdir,

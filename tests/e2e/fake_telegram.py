@@ -320,6 +320,8 @@ class FakeTelegram:
         self._closing = False
         self._failures: list[_Failure] = []
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        # (description or short_description, language code) -> text
+        self.descriptions: dict[tuple[str, str], str] = {}
         self._change = asyncio.Event()
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
@@ -337,6 +339,8 @@ class FakeTelegram:
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
+                "setMyDescription": self._set_my_description,
+                "setMyShortDescription": self._set_my_short_description,
             }.items()
         }
 
@@ -694,6 +698,19 @@ class FakeTelegram:
             raise _bad_request("expected an Array of BotCommand")
         stored = [_validate_command(command) for command in commands]
         self._commands[_scope_key(params.get("scope")), params.get("language_code", "")] = stored
+        return True
+
+    async def _set_my_description(self, params: Params) -> bool:
+        return self._set_text(params, "description", 512)
+
+    async def _set_my_short_description(self, params: Params) -> bool:
+        return self._set_text(params, "short_description", 120)
+
+    def _set_text(self, params: Params, name: str, limit: int) -> bool:
+        text = params.get(name, "")
+        if not isinstance(text, str) or len(text) > limit:
+            raise _bad_request(f"{name.upper()}_INVALID")
+        self.descriptions[name, params.get("language_code", "")] = text
         return True
 
     async def _get_my_commands(self, params: Params) -> list[JsonDict]:

@@ -41,18 +41,18 @@ async def test_start_and_command_menu(running_bot: RunningBot) -> None:
 async def test_add_three_ways_and_undo(running_bot: RunningBot) -> None:
     user = person(running_bot, 2002)
     [added] = await user.send("/add Buy milk\n2 litres")
-    assert added.text.startswith("➕ Added.\n\n#1 · Buy milk\n\n2 litres")
+    assert added.text == "➕ #1 Buy milk\n📝 2 litres"
     running_bot.confirmed[(2002, 1)] = "Buy milk"
 
     [question] = await user.send("/add")
     assert question.text.startswith("What is the task?")
     [added] = await user.send("Call mum")
-    assert "#2 · Call mum" in added.text
+    assert added.text == "➕ #2 Call mum"
     running_bot.confirmed[(2002, 2)] = "Call mum"
 
     [added] = await user.send("Water the <plants> & herbs")
-    assert "#3 · Water the <plants> & herbs" in added.text
-    assert ["↩️ Undo"] in user.buttons(added)
+    assert added.text == "➕ #3 Water the <plants> & herbs"
+    assert user.buttons(added) == [["↩️ Undo", "📂 Open"]]
     [undone] = await user.press("↩️ Undo", added)
     assert undone.text == "↩️ Undone: #3 «Water the <plants> & herbs» is removed."
     assert user.last_callback is not None
@@ -69,9 +69,9 @@ async def test_list_paging_filters_card_and_statuses(running_bot: RunningBot) ->
     await user.press("▶️", listing)
     [listing] = await user.press("▶️", listing)
     assert "page 3 of 3" in listing.text
-    assert user.buttons(listing)[0] == ["⬜ #21 Task 21"]
+    assert user.buttons(listing)[0] == ["#21", "#22", "#23"]
 
-    [card] = await user.press("⬜ #22 Task 22", listing)
+    [card] = await user.press("#22", listing)
     assert card.message_id == listing.message_id  # edited in place
     assert "Status: ⬜ To do" in card.text
     [card] = await user.press("🔄 In progress", card)
@@ -96,14 +96,16 @@ async def test_list_paging_filters_card_and_statuses(running_bot: RunningBot) ->
 
 async def test_edit_and_delete(running_bot: RunningBot) -> None:
     user = person(running_bot, 2004)
-    [card] = await user.send("/add Old title")
+    [added] = await user.send("/add Old title")
+    [card] = await user.press("📂 Open", added)
     [prompt] = await user.press("✏️ Edit", card)
     assert prompt.text.startswith("Send the new text for #1.")
-    [saved] = await user.send("New title\nwith a description")
+    saved = (await user.send("New title\nwith a description"))[-1]  # the card is refreshed too
     assert saved.text.startswith("✏️ Saved.\n\n#1 · New title\n\nwith a description")
     running_bot.confirmed[(2004, 1)] = "New title"
 
-    [card] = await user.send("/add Doomed")
+    [added] = await user.send("/add Doomed")
+    [card] = await user.press("📂 Open", added)
     [question] = await user.press("🗑 Delete", card)
     assert question.text == "Delete #2 «Doomed» for good?"
     [listing] = await user.press("🗑 Yes, delete", question)

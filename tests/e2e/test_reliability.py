@@ -50,7 +50,7 @@ CAP_EN = (
 )
 # What the bot says when a handler failed with an error it did not expect.
 APOLOGY_EN = "Sorry, something went wrong on my side."
-ADDED_RE = re.compile(r"➕ Added\.\n\n#(?P<number>\d+) · (?P<title>[^\n]*)")
+ADDED_RE = re.compile(r"➕ #(?P<number>\d+) (?P<title>[^\n]*)")
 
 SHUTDOWN_TIMEOUT = 10
 
@@ -181,7 +181,7 @@ def bot_messages(server: FakeTelegram, chat_id: int) -> list[Message]:
 
 
 def confirmed_adds(server: FakeTelegram, chat_id: int) -> dict[int, str]:
-    """Task number -> title, from every "➕ Added." card the bot sent in the chat."""
+    """Task number -> title, from every "➕ #3 Title" answer the bot sent in the chat."""
     confirmed: dict[int, str] = {}
     for message in bot_messages(server, chat_id):
         if match := ADDED_RE.match(message.text):
@@ -247,7 +247,8 @@ async def test_database_outage_is_explained_nothing_is_saved_and_the_bot_heals(
         alice = bot.person(3001, timeout=15)
         ivan = bot.person(3002, "ru", timeout=15)
         [first] = await alice.send("/add First")
-        assert "#1 · First" in first.text
+        assert first.text == "➕ #1 First"
+        [first] = await alice.press("📂 Open", first)
 
         proxy.cut()
         for text in ("/add During outage", "/list", "Something"):
@@ -275,7 +276,7 @@ async def test_database_outage_is_explained_nothing_is_saved_and_the_bot_heals(
 
         proxy.restore()
         replies = await alice.send("/add After outage")
-        assert [m.text.split("\n\n")[:2] for m in replies] == [["➕ Added.", "#2 · After outage"]]
+        assert [m.text for m in replies] == ["➕ #2 After outage"]
 
         await bot.stop()
         stored = await bot.stored()
@@ -287,7 +288,7 @@ async def test_database_outage_is_explained_nothing_is_saved_and_the_bot_heals(
 
 
 async def wait_for_reply(user: TelegramUser, title: str, seconds: float = 10) -> None:
-    """Until the "➕ Added." card for `title` is in the chat; fails early on an apology."""
+    """Until the "➕ #3 Title" answer for `title` is in the chat; fails early on an apology."""
     server = user.server
 
     def settled() -> bool:
@@ -344,7 +345,7 @@ async def test_telegram_faults_are_retried_and_a_blocked_chat_is_given_up(
         await wait_for_poll_failures(server, 429, 1)
         server.clear_failures()
         replies = await dora.send("/add After polling faults")
-        assert "#3 · After polling faults" in replies[-1].text, dora.transcript()
+        assert replies[-1].text == "➕ #3 After polling faults", dora.transcript()
 
         # Each reply arrived exactly once, retries or not.
         texts = [m.text for m in added_messages(server, dora.chat_id)]
@@ -370,7 +371,7 @@ async def test_telegram_faults_are_retried_and_a_blocked_chat_is_given_up(
 
         assert await wait_for(server, refused, 10), blocked.transcript()
         [answer] = await erin.send("/add Not blocked")
-        assert "#1 · Not blocked" in answer.text
+        assert answer.text == "➕ #1 Not blocked"
         await asyncio.sleep(1.5)  # room for retries, if the bot (wrongly) makes them
         # The reply, and at most one more try (say, the error handler's apology): no retries.
         attempts = [r for r in server.calls("sendMessage") if r.chat_id == blocked.chat_id]
@@ -470,10 +471,10 @@ async def test_a_flood_is_cut_short_with_one_notice_and_others_are_served(
         server = bot.server
         flooder = bot.person(3401)
         calm = bot.person(3402, timeout=5)
-        for k in range(1, 201):
-            server.push_message(flooder.user, flooder.chat_id, f"flood {k}")
+        for k in range(1, 201):  # commands: the flood limit applies to them as it is
+            server.push_message(flooder.user, flooder.chat_id, f"/add flood {k}")
         [answer] = await calm.send("/add Not flooded")
-        assert "#1 · Not flooded" in answer.text
+        assert answer.text == "➕ #1 Not flooded"
         await wait_until_confirmed(server, last_update_id(server), 30)
         await wait_until_quiet(server, [flooder.chat_id], 1.0)
         bot.assert_running()
@@ -493,6 +494,58 @@ async def test_a_flood_is_cut_short_with_one_notice_and_others_are_served(
         assert stored.of(calm.chat_id) == {1: "Not flooded"}
 
 
+async def test_a_burst_of_forwards_is_saved_whole_and_answered_once(tmp_path: Path) -> None:
+    env = {"RATE_LIMIT_UPDATES": "30", "RATE_LIMIT_SECONDS": "10", "BURST_GAP": "1"}
+    async with running_bot(tmp_path, env) as bot:
+        server = bot.server
+        forwarder = bot.person(3451)
+        for k in range(1, 36):  # what forwarding 35 messages at once delivers
+            server.push_message(forwarder.user, forwarder.chat_id, f"Forwarded {k}")
+        await wait_until_confirmed(server, last_update_id(server), 30)
+        await wait_until_quiet(server, [forwarder.chat_id], 2.0)
+        bot.assert_running()
+        await bot.stop()
+        answers = [m.text for m in bot_messages(server, forwarder.chat_id)]
+        assert len(answers) == 2, answers
+        assert answers[0].startswith("➕ #")
+        assert answers[1].startswith("➕ Saved 34 more tasks:")
+        stored = await bot.stored()
+        assert sorted(stored.of(forwarder.chat_id).values()) == sorted(
+            f"Forwarded {k}" for k in range(1, 36)
+        )
+
+
+async def test_a_group_sees_no_ones_tasks(tmp_path: Path) -> None:
+    group = -100_3500
+    async with running_bot(tmp_path) as bot:
+        server = bot.server
+        alice = bot.person(3461)
+        await alice.send("/add Private plan")
+        in_group = TelegramUser(server, alice.user, chat_id=group, timeout=10)
+        [ack] = await in_group.send("/list")
+        assert ack.text == "📬 I sent it to you in a private chat."
+        listing = alice.last_message()
+        assert listing.text.startswith("📋 Open tasks (1)")
+        assert "Private plan" in listing.text
+        [ack] = await in_group.send("/done 1")
+        assert "Private plan: done" in alice.last_message().text
+        # Someone the bot may not write to first gets a button to open the private chat.
+        stranger = bot.person(3462, "ru")
+        server.inject_failure(
+            method="sendMessage",
+            status=403,
+            count=None,
+            chat_id=stranger.chat_id,
+            description="Forbidden: bot can't initiate conversation with a user",
+        )
+        stranger_in_group = TelegramUser(server, stranger.user, chat_id=group, timeout=10)
+        [invite] = await stranger_in_group.send("/list")
+        assert invite.text.startswith("Я не могу написать вам первым.")
+        assert invite.inline_keyboard[0][0]["url"].endswith("?start=group")
+        group_texts = " ".join(m.text for m in server.messages(group))
+        assert "Private plan" not in group_texts.replace("/add Private plan", "")
+
+
 # --- e) an allow-list -------------------------------------------------------------------------
 
 
@@ -507,9 +560,9 @@ async def test_only_allowed_people_get_in(tmp_path: Path) -> None:
                 stranger.transcript()
             )
         [added] = await alice.send("/add Alice's task")
-        assert "#1 · Alice's task" in added.text
+        assert added.text == "➕ #1 Alice's task"
         [added] = await bob.send("/add Bob's task")
-        assert "#1 · Bob's task" in added.text
+        assert added.text == "➕ #1 Bob's task"
 
         await bot.stop()
         stored = await bot.stored()
@@ -559,7 +612,7 @@ async def test_the_per_person_cap_refuses_and_saves_nothing(tmp_path: Path) -> N
         hana = bot.person(3701)
         for number in range(1, 4):
             [added] = await hana.send(f"/add Task {number}")
-            assert f"#{number} · Task {number}" in added.text
+            assert added.text == f"➕ #{number} Task {number}"
         replies = await hana.send("/add One too many")
         assert [m.text for m in replies] == [CAP_EN], hana.transcript()
 

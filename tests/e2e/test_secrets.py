@@ -57,7 +57,12 @@ class BrokenBotApi:
     def _answer(self, method: str) -> dict[str, object] | None:
         if method == "getMe":
             return {"ok": True, "result": _ME}
-        if method in {"setMyCommands", "deleteWebhook"}:
+        if method in {
+            "setMyCommands",
+            "setMyDescription",
+            "setMyShortDescription",
+            "deleteWebhook",
+        }:
             return {"ok": True, "result": True}
         if method == "getUpdates" and self.calls.count("getUpdates") == 1:
             return {"ok": True, "result": [_UPDATE]}

@@ -9,7 +9,7 @@ fallback, which takes whatever nobody else did, come last.
 
 from aiogram import Router
 
-from bot.chat.handlers import add, cancel, card, done, errors, fallback, listing, start
+from bot.chat.handlers import add, cancel, card, done, edits, errors, fallback, listing, start
 
 
 def create_routers() -> list[Router]:
@@ -20,6 +20,7 @@ def create_routers() -> list[Router]:
         done.create_router(),
         start.create_router(),
         cancel.create_router(),
+        edits.create_router(),
         errors.create_router(),
         fallback.create_router(),
     ]

@@ -1,42 +1,60 @@
-"""Adding tasks: `/add text`, `/add` then the text, and plain text in a private chat."""
+"""Adding tasks: `/add text`, `/add` then the text, plain text in a private chat, and lists.
+
+A bulleted list, or `/add` alone on its first line with a line per task below it, makes one
+task per line. Plain text of several lines (a pasted list?) is not guessed at: the bot asks
+whether it is one task with a description or one task per line, and keeps the text
+meanwhile (under its own key in the FSM storage, so dialogues don't disturb it).
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.chat.bursts import Bursts
+from bot.chat.callbacks import PasteCallback, PasteChoice
 from bot.chat.filters import NOT_A_COMMAND, PRIVATE_CHAT
-from bot.chat.keyboards import card_keyboard
+from bot.chat.keyboards import added_keyboard, open_list_keyboard, paste_keyboard
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import render_card
-from bot.chat.replies import respond
+from bot.chat.rendering import render_added, render_batch, render_paste_question
+from bot.chat.replies import respond, show
 from bot.chat.states import AddTask
 from bot.schemas import Person
 from bot.services import TaskService
+from bot.services.text import is_bulleted_list, lines_of
+
+# Pasted texts waiting for "one task, or one per line?", by message id; the oldest go first.
+PENDING_PASTES = 5
 
 
-async def add_from(
-    message: Message,
-    text: str,
-    person: Person,
-    task_service: TaskService,
-    changes: Changes,
-    *,
-    undo: bool,
+async def add_one(
+    message: Message, text: str, person: Person, task_service: TaskService, changes: Changes
 ) -> None:
     result = await task_service.add_task(
         person, text, chat_id=message.chat.id, message_id=message.message_id
     )
     changes.saved()
-    intro = _("➕ Added.") + "\n\n"
-    await respond(
-        message,
-        render_card(result.task, intro=intro),
-        card_keyboard(result.task, owner=person.telegram_id, undo=undo),
+    owner = person.telegram_id
+    await respond(message, render_added(result.task), added_keyboard(result.task, owner=owner))
+
+
+async def add_lines(
+    message: Message,
+    lines: list[str],
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
+) -> None:
+    result = await task_service.add_tasks(
+        person, lines, chat_id=message.chat.id, message_id=message.message_id
     )
+    changes.saved()
+    await respond(message, render_batch(result.tasks), open_list_keyboard(owner=person.telegram_id))
 
 
 async def add_command(
@@ -53,11 +71,25 @@ async def add_command(
             message,
             _(
                 "What is the task? Send its text: the first line is the title, the next "
-                "lines a description. /cancel to stop."
+                "lines a description. A list (a line per task, each starting with «-») makes "
+                "one task per line. /cancel to stop."
             ),
         )
         return
-    await add_from(message, command.args, person, task_service, changes, undo=False)
+    assert message.text is not None  # a command is text
+    first_line, _newline, below = message.text.partition("\n")
+    if first_line.strip() == f"/{command.command}" + (
+        f"@{command.mention}" if command.mention else ""
+    ):
+        # `/add` alone on its line, the tasks below it: one task per line.
+        lines = lines_of(below)
+        if len(lines) > 1:
+            await add_lines(message, lines, person, task_service, changes)
+            return
+    if is_bulleted_list(command.args):
+        await add_lines(message, lines_of(command.args), person, task_service, changes)
+        return
+    await add_one(message, command.args, person, task_service, changes)
 
 
 async def add_from_dialogue(
@@ -68,16 +100,93 @@ async def add_from_dialogue(
     changes: Changes,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
-    # A refused text (too long, empty) raises before this line, so the dialogue waits on.
-    await add_from(message, message.text, person, task_service, changes, undo=False)
+    # A refused text (too long, empty) raises before the state is cleared: the dialogue waits.
+    if is_bulleted_list(message.text):
+        await add_lines(message, lines_of(message.text), person, task_service, changes)
+    else:
+        await add_one(message, message.text, person, task_service, changes)
     await state.clear()
 
 
+def _pastes(state: FSMContext) -> FSMContext:
+    """The person's pending pastes, beside (not inside) their dialogue state."""
+    return FSMContext(storage=state.storage, key=replace(state.key, destiny="pastes"))
+
+
 async def add_plain_text(
-    message: Message, person: Person, task_service: TaskService, changes: Changes
+    message: Message,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+    bursts: Bursts,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
-    await add_from(message, message.text, person, task_service, changes, undo=True)
+    text = message.text
+    if bursts.in_burst(person.telegram_id):
+        # One of many messages at once (forwards, a pasted batch): saved now, answered
+        # together once they stop. No question about lines in the middle of a burst.
+        ids = {"chat_id": message.chat.id, "message_id": message.message_id}
+        if is_bulleted_list(text):
+            tasks = (await task_service.add_tasks(person, lines_of(text), **ids)).tasks
+        else:
+            tasks = ((await task_service.add_task(person, text, **ids)).task,)
+        changes.saved()
+        assert message.bot is not None
+        bursts.added(message.bot, message.chat.id, person.telegram_id, tasks)
+        return
+    if is_bulleted_list(text):
+        await add_lines(message, lines_of(text), person, task_service, changes)
+        return
+    lines = lines_of(text)
+    if len(lines) < 2:
+        await add_one(message, text, person, task_service, changes)
+        return
+    pastes = _pastes(state)
+    pending = await pastes.get_data()
+    pending[str(message.message_id)] = text
+    while len(pending) > PENDING_PASTES:
+        pending.pop(next(iter(pending)))
+    await pastes.set_data(pending)
+    await respond(
+        message,
+        render_paste_question(lines),
+        paste_keyboard(len(lines), message.message_id, owner=person.telegram_id),
+    )
+
+
+async def choose_paste(
+    query: CallbackQuery,
+    callback_data: PasteCallback,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+) -> None:
+    pastes = _pastes(state)
+    pending = await pastes.get_data()
+    text = pending.pop(str(callback_data.message), None)
+    if text is None:
+        await show(
+            query,
+            _("That text is no longer waiting (it was a while ago). Send it again, please."),
+        )
+        return
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    owner = person.telegram_id
+    if callback_data.choice is PasteChoice.ONE_TASK:
+        added = await task_service.add_task(
+            person, text, chat_id=chat_id, message_id=callback_data.message
+        )
+        changes.saved()
+        await show(query, render_added(added.task), added_keyboard(added.task, owner=owner))
+    else:
+        batch = await task_service.add_tasks(
+            person, lines_of(text), chat_id=chat_id, message_id=callback_data.message
+        )
+        changes.saved()
+        await show(query, render_batch(batch.tasks), open_list_keyboard(owner=owner))
+    await pastes.set_data(pending)
 
 
 def create_router() -> Router:
@@ -85,4 +194,5 @@ def create_router() -> Router:
     router.message.register(add_command, Command("add"))
     router.message.register(add_from_dialogue, NOT_A_COMMAND, StateFilter(AddTask.text))
     router.message.register(add_plain_text, NOT_A_COMMAND, StateFilter(None), PRIVATE_CHAT)
+    router.callback_query.register(choose_paste, PasteCallback.filter())
     return router

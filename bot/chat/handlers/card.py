@@ -1,10 +1,16 @@
-"""The task card: status buttons, edit (a short dialogue), delete (confirmed), undo, back."""
+"""The task card: status buttons, edit (a short dialogue), delete (confirmed), undo, back.
+
+A message that showed a task is brought up to date when the task changes: the card in
+place after a status change or an edit, the list after a delete, "undone" after an undo.
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from html import escape
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -12,12 +18,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import TaskAction, TaskCallback
 from bot.chat.filters import NOT_A_COMMAND
-from bot.chat.keyboards import card_keyboard, delete_confirmation_keyboard, list_keyboard
+from bot.chat.keyboards import (
+    card_keyboard,
+    delete_confirmation_keyboard,
+    edit_prompt_keyboard,
+    list_keyboard,
+)
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import clip, render_card, render_list, status_label
+from bot.chat.rendering import clip, render_card, render_edit_prompt, render_list, status_label
 from bot.chat.replies import respond, send_to_presser, show
 from bot.chat.states import EditTask
-from bot.schemas import Person, TaskFilter, TaskStatus
+from bot.schemas import Person, TaskFilter, TaskRead, TaskStatus
 from bot.services import TaskNotFound, TaskService
 
 _STATUS_OF_ACTION = {
@@ -31,12 +42,8 @@ async def open_card(
     query: CallbackQuery, callback_data: TaskCallback, person: Person, task_service: TaskService
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
-    await show(
-        query,
-        render_card(task),
-        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
-    )
-    await query.answer()
+    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    await show(query, render_card(task), keyboard)
 
 
 async def change_status(
@@ -47,16 +54,16 @@ async def change_status(
     changes: Changes,
 ) -> None:
     status = _STATUS_OF_ACTION[callback_data.action]
-    task = await task_service.set_status(person, callback_data.number, status)
+    change = await task_service.change_status(person, callback_data.number, status)
+    task = change.task
+    notice = _("#{number}: {status}").format(number=task.number, status=status_label(task.status))
+    if not change.changed and task.status is status:
+        # Already so: the card shows it (or will on the next press); no edit, no API error.
+        await query.answer(notice)
+        return
     changes.saved()
-    await show(
-        query,
-        render_card(task),
-        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
-    )
-    await query.answer(
-        _("#{number}: {status}").format(number=task.number, status=status_label(task.status))
-    )
+    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    await show(query, render_card(task), keyboard, notice=notice)
 
 
 async def start_edit(
@@ -67,19 +74,38 @@ async def start_edit(
     state: FSMContext,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
+    card = query.message
     await state.set_state(EditTask.text)
     await state.update_data(
-        number=task.number, view=callback_data.view.value, page=callback_data.page
+        number=task.number,
+        view=callback_data.view.value,
+        page=callback_data.page,
+        # The card to bring up to date once the new text is saved.
+        card_chat=card.chat.id if card is not None else None,
+        card_message=card.message_id if card is not None else None,
     )
     await query.answer()
-    await send_to_presser(
-        query,
-        _(
-            "Send the new text for #{number}. The first line becomes the title; further lines, "
-            "if any, replace the description. /cancel to keep it as it is.\n\n"
-            "Now: <code>{title}</code>"
-        ).format(number=task.number, title=escape(task.title)),
+    keyboard = edit_prompt_keyboard(
+        task, callback_data.view, callback_data.page, owner=person.telegram_id
     )
+    await send_to_presser(query, render_edit_prompt(task), keyboard)
+
+
+async def _refresh_card(
+    message: Message, data: dict[str, object], task: TaskRead, owner: int
+) -> None:
+    """Show the saved task on the card the edit started from."""
+    chat_id, message_id = data.get("card_chat"), data.get("card_message")
+    if not isinstance(chat_id, int) or not isinstance(message_id, int) or message.bot is None:
+        return
+    view, page = TaskFilter(str(data.get("view", TaskFilter.OPEN))), int(str(data.get("page", 0)))
+    with suppress(TelegramBadRequest):  # gone, too old, or already showing this
+        await message.bot.edit_message_text(
+            render_card(task),
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=card_keyboard(task, view, page, owner=owner),
+        )
 
 
 async def finish_edit(
@@ -98,11 +124,33 @@ async def finish_edit(
         raise
     changes.saved()
     await state.clear()
-    task_filter, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
+    await _refresh_card(message, data, task, person.telegram_id)
+    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
     await respond(
         message,
         render_card(task, intro=_("✏️ Saved.") + "\n\n"),
-        card_keyboard(task, task_filter, page, owner=person.telegram_id),
+        card_keyboard(task, view, page, owner=person.telegram_id),
+    )
+
+
+async def clear_description(
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+) -> None:
+    task = await task_service.clear_description(person, callback_data.number)
+    changes.saved()
+    if (await state.get_data()).get("number") == task.number:
+        await state.clear()  # that was the edit
+    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    await show(
+        query,
+        render_card(task, intro=_("🧹 Description removed.") + "\n\n"),
+        keyboard,
+        notice=_("#{number}: description removed").format(number=task.number),
     )
 
 
@@ -119,7 +167,6 @@ async def ask_delete(
             task, callback_data.view, callback_data.page, owner=person.telegram_id
         ),
     )
-    await query.answer()
 
 
 async def delete(
@@ -132,8 +179,12 @@ async def delete(
     task = await task_service.delete_task(person, callback_data.number)
     changes.saved()
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
-    await show(query, render_list(page), list_keyboard(page, owner=person.telegram_id))
-    await query.answer(_("Deleted #{number}.").format(number=task.number))
+    await show(
+        query,
+        render_list(page),
+        list_keyboard(page, owner=person.telegram_id),
+        notice=_("Deleted #{number}.").format(number=task.number),
+    )
 
 
 async def undo_add(
@@ -151,7 +202,6 @@ async def undo_add(
             number=task.number, title=escape(clip(task.title, 100))
         ),
     )
-    await query.answer()
 
 
 def create_router() -> Router:
@@ -162,6 +212,7 @@ def create_router() -> Router:
     router.callback_query.register(open_card, on(TaskAction.OPEN))
     router.callback_query.register(change_status, on(*_STATUS_OF_ACTION))
     router.callback_query.register(start_edit, on(TaskAction.EDIT))
+    router.callback_query.register(clear_description, on(TaskAction.CLEAR_DESCRIPTION))
     router.message.register(finish_edit, NOT_A_COMMAND, StateFilter(EditTask.text))
     router.callback_query.register(ask_delete, on(TaskAction.DELETE))
     router.callback_query.register(delete, on(TaskAction.DELETE_CONFIRMED))

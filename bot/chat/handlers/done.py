@@ -13,7 +13,7 @@ from bot.chat.callbacks import DonePickerCallback, PickAction
 from bot.chat.keyboards import done_picker_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import render_done_picker, render_done_report
-from bot.chat.replies import respond, show
+from bot.chat.replies import respond, respond_privately, show
 from bot.schemas import DoneOutcome, Person, TaskFilter
 from bot.services import TaskService
 
@@ -45,11 +45,20 @@ async def done_command(
     args = (command.args or "").strip()
     if not args:
         page = await task_service.list_tasks(person, TaskFilter.OPEN)
-        await respond(
+        await respond_privately(
             message, render_done_picker(page), done_picker_keyboard(page, owner=person.telegram_id)
         )
         return
     numbers, invalid = parse_numbers(args)
+    if not numbers:
+        await respond(
+            message,
+            _(
+                "Send the numbers of the tasks you finished: <code>/done 3</code> or "
+                "<code>/done 3 5 #7</code>. <code>/done</code> alone lets you pick them."
+            ),
+        )
+        return
     if len(numbers) + len(invalid) > MAX_NUMBERS:
         await respond(
             message,
@@ -58,10 +67,10 @@ async def done_command(
             ),
         )
         return
-    reports = await task_service.mark_done(person, numbers) if numbers else []
+    reports = await task_service.mark_done(person, numbers)
     if any(report.outcome is DoneOutcome.DONE for report in reports):
         changes.saved()
-    await respond(message, render_done_report(reports, invalid))
+    await respond_privately(message, render_done_report(reports, invalid))
 
 
 async def pick(
@@ -83,9 +92,11 @@ async def pick(
         notice = notices[report.outcome].format(number=report.number)
     page = await task_service.list_tasks(person, TaskFilter.OPEN, callback_data.page)
     await show(
-        query, render_done_picker(page), done_picker_keyboard(page, owner=person.telegram_id)
+        query,
+        render_done_picker(page),
+        done_picker_keyboard(page, owner=person.telegram_id),
+        notice=notice,
     )
-    await query.answer(notice)
 
 
 def create_router() -> Router:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import ListCallback
 from bot.chat.keyboards import list_keyboard
-from bot.chat.rendering import render_list
-from bot.chat.replies import respond, show
+from bot.chat.rendering import clip, render_list
+from bot.chat.replies import respond, respond_privately, show
 from bot.schemas import Person, TaskFilter
 from bot.services import TaskService
 
@@ -29,8 +32,19 @@ async def list_command(
     message: Message, command: CommandObject, person: Person, task_service: TaskService
 ) -> None:
     word = (command.args or "").strip().lower()
+    if word and word not in _FILTER_WORDS:
+        await respond(
+            message,
+            _(
+                "I don't know «{word}» here. Try <code>/list</code>, <code>/list done</code> "
+                "or <code>/list all</code>."
+            ).format(word=escape(clip(word, 30))),
+        )
+        return
     page = await task_service.list_tasks(person, _FILTER_WORDS.get(word, TaskFilter.OPEN))
-    await respond(message, render_list(page), list_keyboard(page, owner=person.telegram_id))
+    await respond_privately(
+        message, render_list(page), list_keyboard(page, owner=person.telegram_id)
+    )
 
 
 async def turn_page(
@@ -38,7 +52,6 @@ async def turn_page(
 ) -> None:
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
     await show(query, render_list(page), list_keyboard(page, owner=person.telegram_id))
-    await query.answer()
 
 
 def create_router() -> Router:

@@ -26,7 +26,8 @@ def help_text() -> str:
         "/done — pick finished tasks from a list.\n"
         "/cancel — stop what I am waiting for.\n"
         "/help — this message.\n\n"
-        "In a private chat, any text you send me becomes a task."
+        "In a private chat, any text you send me becomes a task; a list (lines starting "
+        "with «-») becomes a task per line. Edit your message, and the task follows."
     )
 
 

@@ -57,10 +57,13 @@ _OWNED_TASK = and_(Task.username == _OWNER_KEY, Task.number == bindparam("num"))
 _FROM_MESSAGE = and_(
     Task.chat_id == bindparam("src_chat"), Task.message_id == bindparam("src_message")
 )
+_FROM_PART = and_(_FROM_MESSAGE, Task.part == bindparam("src_part"))
 
 _GET = select(*TASK_COLUMNS).where(_OWNED_TASK)
 
-_FROM_SOURCE = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _FROM_MESSAGE)
+_FROM_SOURCE = (
+    select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _FROM_MESSAGE).order_by(Task.part)
+)
 
 # Changes only a task not already in the status, so `done_at` keeps its first moment.
 _SET_STATUS = (
@@ -141,7 +144,7 @@ _TAKE_NUMBER = (
     .where(
         User.telegram_id == bindparam("tg_id"),
         User.open_count + User.done_count < bindparam("cap"),
-        ~exists().where(_FROM_MESSAGE),
+        ~exists().where(_FROM_PART),
     )
     .values(last_task_number=User.last_task_number + 1, updated_at=bindparam("at"))
     .returning(User.username, User.last_task_number)
@@ -156,6 +159,7 @@ _NEW_TASK_COLUMNS = (
     "updated_at",
     "chat_id",
     "message_id",
+    "part",
 )
 
 
@@ -170,6 +174,7 @@ def _new_task_values(owner: Any, number: Any) -> tuple[Any, ...]:
         bindparam("at", type_=Task.updated_at.type),
         bindparam("src_chat", type_=Task.chat_id.type),
         bindparam("src_message", type_=Task.message_id.type),
+        bindparam("src_part", type_=Task.part.type),
     )
 
 
@@ -225,10 +230,10 @@ class TaskRepository:
     async def get(self, owner: int, number: int) -> TaskRead | None:
         return await self._task(_GET, {"tg_id": owner, "num": number})
 
-    async def from_message(self, owner: int, chat_id: int, message_id: int) -> TaskRead | None:
-        """The task this message made, if it made one."""
+    async def from_message(self, owner: int, chat_id: int, message_id: int) -> list[TaskRead]:
+        """The tasks this message made (one, or one per line), in line order."""
         params = {"tg_id": owner, "src_chat": chat_id, "src_message": message_id}
-        return await self._task(_FROM_SOURCE, params)
+        return [to_task(row) for row in await self._rows(_FROM_SOURCE, params)]
 
     async def add_next(
         self,
@@ -240,14 +245,16 @@ class TaskRepository:
         message_id: int,
         at: datetime,
         cap: int,
+        part: int = 0,
     ) -> TaskRead | None:
         """Store a new task under the person's next number; None, with nothing changed, when
-        the person has no row, has `cap` tasks, or the message already made a task."""
+        the person has no row, has `cap` tasks, or this part of the message made a task."""
         params = {
             "tg_id": owner,
             "cap": cap,
             "src_chat": chat_id,
             "src_message": message_id,
+            "src_part": part,
             "new_title": title,
             "new_description": description,
             "at": at,
@@ -283,11 +290,19 @@ class TaskRepository:
         return {row["number"]: row["title"] for row in rows}
 
     async def edit(
-        self, owner: int, number: int, *, title: str, description: str | None, at: datetime
+        self,
+        owner: int,
+        number: int,
+        *,
+        title: str,
+        description: str | None,
+        at: datetime,
+        keep_description: bool = False,
     ) -> TaskRead | None:
-        """A new title; a new description too unless it is None (the old one stays)."""
+        """A new title and description (None clears it); with `keep_description`, a new
+        title only."""
         params: dict[str, Any] = {"tg_id": owner, "num": number, "new_title": title, "at": at}
-        if description is None:
+        if keep_description:
             return await self._task(_EDIT_TITLE, params)
         return await self._task(
             _EDIT_TITLE_AND_DESCRIPTION, {**params, "new_description": description}
