@@ -25,7 +25,8 @@ Readings the bot commits to, so the answer it shows is predictable:
   (`25.12`); the month needs two digits so "1.5 kg" stays a number, and a number after "version",
   "python" and the like is a version. Slash dates ("12/25") are not read: "3/4 cup" is a fraction.
 - A date that does not exist ("31.02", "30 февраля", "29.02.2027") returns `due=None`,
-  `ambiguous=True` and the title as typed, never a neighbouring date: the bot must ask.
+  `ambiguous=True` and the line as typed, never a neighbouring date: the bot must ask.
+- A line with no date phrase comes back exactly as typed in `title`.
 - "in 2 hours" / "через 2 часа" is elapsed time (exact across a daylight-saving change); "in 3
   days", "через неделю", "in a month" is a date without a time.
 - Recurrence: the rule is evaluated later in local wall time from `due`; `due` is its first
@@ -457,11 +458,9 @@ def parse_due(text: str, now: datetime, tz: ZoneInfo, language: str | None = Non
             due = None
             has_time = False
     except _InvalidDateError:
-        return DueParse(
-            title=_tidy(text), due=None, has_time=False, recurrence=None, ambiguous=True
-        )
+        return DueParse(title=text, due=None, has_time=False, recurrence=None, ambiguous=True)
     if due is None and rule is None:
-        return DueParse(title=_tidy(text), due=None, has_time=False, recurrence=None)
+        return DueParse(title=text, due=None, has_time=False, recurrence=None)  # untouched
     return DueParse(
         title=scan.title(),
         due=due,
