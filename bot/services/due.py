@@ -20,6 +20,7 @@ Readings the bot commits to, so the answer it shows is predictable:
   "next friday" / "в следующую пятницу" is that day in next week (weeks start on Monday).
   "next week" / "на следующей неделе" is next Monday; "this weekend" / "на выходных" is the coming
   Saturday (today on a weekend). "by friday" / "до пятницы" / "к пятнице" is that date, no time.
+  "on the 15th" / "25 числа" is the next such day of a month, today included.
 - A date without a year ("25.12", "31 декабря", "Dec 31") is the next such date that is not in the
   past (today counts); "29.02" is therefore the next leap day. Numeric dates are day-first
   (`25.12`); the month needs two digits so "1.5 kg" stays a number, and a number after "version",
@@ -178,6 +179,19 @@ def _next_date(today: date, month: int, day: int) -> date:
     raise _InvalidDateError
 
 
+def _next_monthday(today: date, day: int) -> date:
+    """The next month's `day` not in the past, skipping months too short for it."""
+    first = today.replace(day=1)
+    for months in range(_YEARS_AHEAD * 12):
+        month_start = _add_months(first, months)
+        if day > calendar.monthrange(month_start.year, month_start.month)[1]:
+            continue
+        candidate = month_start.replace(day=day)
+        if candidate >= today:
+            return candidate
+    raise _InvalidDateError
+
+
 def _exact_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
@@ -319,6 +333,9 @@ def _take_day(scan: _Scan, today: date) -> date | None:
             next_monday = today + timedelta(days=7 - today.weekday())
             return next_monday + timedelta(days=weekday)
         return today + timedelta(days=(weekday - today.weekday()) % 7)
+    if m := scan.first(ph.RE_MONTHDAY):
+        scan.take(m)
+        return _next_monthday(today, int(m["en"] or m["ru"]))
     if m := scan.first(ph.RE_NEXT_WEEK):
         scan.take(m)
         return today + timedelta(days=7 - today.weekday())
@@ -444,6 +461,9 @@ def parse_due(text: str, now: datetime, tz: ZoneInfo, language: str | None = Non
             due: datetime | None = instant.astimezone(tz)
             has_time = True
         elif rule is not None:
+            if day is not None and rule.freq == "WEEKLY" and not rule.byday:
+                # "every 2 weeks on monday": the named day pins the weekday of the series.
+                rule = _Rule("WEEKLY", interval=rule.interval, byday=(day.weekday(),))
             due = _first_occurrence(rule, day or today, clock, local_now)
             has_time = clock is not None
         elif day is not None:

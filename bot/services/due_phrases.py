@@ -266,12 +266,12 @@ RE_IN_OFFSET: Final = re.compile(
 RE_ISO_DATE: Final = re.compile(r"(?<![\d.])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 # 25.12, 25.12.2027, 25.12.27. The month has two digits so "1.5 kg" stays a number.
 RE_NUMERIC_DATE: Final = re.compile(
-    r"(?:\b(?:до|к|by|on)\s+)?(?<![\d.,$€£])(0?[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])"
+    r"(?:\b(?:до|к|на|by|on|for|before)\s+)?(?<![\d.,$€£])(0?[1-9]|[12]\d|3[01])\.(0[1-9]|1[0-2])"
     r"(?:\.(\d{4}|\d{2}))?(?![\d%]|\.\d|,\d)",
     _FLAGS,
 )
 RE_MONTH_DATE: Final = re.compile(
-    rf"(?:\b(?:on|by|до|к)\s+)?(?:"
+    rf"(?:\b(?:on|by|for|before|до|к|на)\s+)?(?:"
     rf"\b(?:the\s+)?(?P<d1>\d{{1,2}}){_ORD}?\s+(?:of\s+)?(?P<m1>{_MON_EN}|{_MON_RU})"
     rf"|\b(?P<m2>{_MON_EN})\s+(?P<d2>\d{{1,2}}){_ORD}?)"
     r"(?:,?\s+(?P<y>\d{4})(?:\s*(?:года|г\.?))?)?(?![\w:])",
@@ -285,9 +285,15 @@ DAY_WORD_OFFSET: Final = MappingProxyType(
     {"tomorrow": 1, "today": 0, "послезавтра": 2, "завтра": 1, "сегодня": 0}
 )
 RE_WEEKDAY: Final = re.compile(
-    rf"(?:\b(?:on|by)\s+)?(?:\b(?P<en_mod>next|this)\s+)?\b(?P<en>{_WD_EN})\b"
+    rf"(?:\b(?:on|by|before)\s+)?(?:\b(?P<en_mod>next|this)\s+)?\b(?P<en>{_WD_EN})\b"
     rf"|\b(?:в|во|до|к)\s+(?:(?P<ru_mod>следующ(?:ий|ую|ее|его|ей)|эт(?:от|у|о|ого|ой))\s+)?"
     rf"(?P<ru>{_WD_RU})\b",
+    _FLAGS,
+)
+# "on the 15th", "25 числа": the next such day of a month, today included.
+RE_MONTHDAY: Final = re.compile(
+    rf"\b(?:on|by|before)\s+the\s+(?P<en>\d{{1,2}}){_ORD}\b"
+    r"|(?:\b(?:до|к)\s+)?\b(?P<ru>\d{1,2})(?:-?го)?\s+числа\b",
     _FLAGS,
 )
 RE_NEXT_WEEK: Final = re.compile(r"\b(?:next\s+week|на\s+следующей\s+неделе)\b", _FLAGS)
@@ -296,7 +302,7 @@ RE_WEEKEND: Final = re.compile(r"\b(?:this\s+weekend|on\s+the\s+weekend|на\s+�
 # --- times --------------------------------------------------------------------------------------
 # A time with something that makes it a time: minutes, am/pm, утра/вечера, часов.
 RE_TIME: Final = re.compile(
-    r"(?:\b(?P<pre>at|в|во)\s+)?(?<![\d:.])(?P<h>\d{1,2})"
+    r"(?:\b(?P<pre>at|by|в|во|к)\s+)?(?<![\d:.])(?P<h>\d{1,2})"
     r"(?:(?::(?P<m>\d{2}))(?![\d:])(?:\s*(?P<ampm>[ap]\.?m\.?)(?!\w))?"
     r"|\s*(?P<ampm2>[ap]\.?m\.?)(?!\w)"
     r"|\s+(?:час(?:а|ов)?|ч\.?)(?:\s+(?P<part>утра|вечера|дня|ночи))?(?!\w)"
@@ -305,7 +311,7 @@ RE_TIME: Final = re.compile(
     _FLAGS,
 )
 # A bare hour after a preposition: "at 9", "в 9". Accepted only where it cannot be a count.
-RE_BARE_HOUR: Final = re.compile(r"\b(?:at|в|во)\s+(?P<h>\d{1,2})(?![\d:.,/\w])", _FLAGS)
+RE_BARE_HOUR: Final = re.compile(r"\b(?:at|в|во|к)\s+(?P<h>\d{1,2})(?![\d:.,/\w])", _FLAGS)
 RE_NOON: Final = re.compile(r"(?:\b(?:at|в)\s+)?\b(?P<w>noon|midnight|полдень|полночь)\b", _FLAGS)
 RE_DAY_PART: Final = re.compile(
     r"\b(?:(?P<this>this|in\s+the)\s+)?(?P<w>morning|afternoon|evening|tonight)\b"
