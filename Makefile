@@ -26,7 +26,7 @@ format:
 # Refresh the catalogs after changing texts; then translate the new empty msgstr lines.
 messages:
 	$(BIN)/pybabel extract -k _n:1,2 -k N_ --no-location --sort-output -o messages.pot bot
-	$(BIN)/pybabel update -i messages.pot -d bot/chat/locales --width 100 --ignore-obsolete
+	$(BIN)/pybabel update -i messages.pot -d bot/chat/locales --width 100 --ignore-obsolete --no-fuzzy-matching
 	rm messages.pot
 
 bench:

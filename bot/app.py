@@ -100,7 +100,11 @@ async def run(settings: Settings) -> None:
             await bot.session.close()
             raise
         in_flight = InFlightUpdates()
-        service = TaskService(create_session_maker(engine), max_tasks=settings.max_tasks_per_user)
+        service = TaskService(
+            create_session_maker(engine),
+            max_tasks=settings.max_tasks_per_user,
+            default_timezone=settings.default_timezone,
+        )
         dispatcher = create_dispatcher(service, settings, i18n=i18n)
         dispatcher.update.outer_middleware(in_flight)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -127,6 +128,11 @@ class Settings(DatabaseSettings):
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
     )
+    default_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone for people who have not chosen theirs with /tz "
+        "(e.g. Europe/Moscow).",
+    )
     dialogue_timeout: Annotated[float, Field(gt=0, le=7 * 24 * 3600)] = Field(
         default=3600.0,
         description="Seconds after which an unfinished /add or edit is forgotten.",
@@ -163,6 +169,14 @@ class Settings(DatabaseSettings):
             for entry in _split_allowed(self.allowed_users)
             if not entry.isdigit()
         )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            return ZoneInfo(value.strip()).key
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not an IANA time zone name, like Europe/Moscow or UTC") from exc
 
     @field_validator("log_level")
     @classmethod

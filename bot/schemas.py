@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -63,10 +63,17 @@ class Person(_ReadModel):
         return f"#{self.telegram_id}"
 
 
+class PersonZone(_ReadModel):
+    name: str = Field(description="An IANA zone name")
+    chosen: bool = Field(description="False while it is the default the person never chose")
+
+
 class UserRead(_ReadModel):
     username: str
     telegram_id: int
     language: str | None
+    timezone: str = "UTC"
+    timezone_chosen: bool = False
 
 
 class TaskRead(_ReadModel):
@@ -77,6 +84,10 @@ class TaskRead(_ReadModel):
     created_at: datetime
     updated_at: datetime
     done_at: datetime | None
+    due_at: datetime | None = None  # UTC; a date without a time is the local day's 00:00
+    due_has_time: bool = False
+    remind_at: datetime | None = None
+    recurrence: str | None = None
 
 
 class AddResult(_ReadModel):
@@ -108,6 +119,14 @@ class TaskPage(_ReadModel):
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+class DueTasks(_ReadModel):
+    """Open tasks by due date (/today, /upcoming), with what rendering them needs."""
+
+    tasks: tuple[TaskRead, ...]
+    zone: PersonZone
+    today: date = Field(description="The person's local date when they were read")
 
 
 class DoneReport(_ReadModel):

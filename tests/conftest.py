@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.chat.factory import create_bot, create_dispatcher
 from bot.config import DatabaseSettings, Settings
 from bot.db import Task, User, create_engine, create_session_maker
+from bot.db.base import utcnow
 from bot.db.migrations import upgrade_to_head
 from bot.services import TaskService
 from tests.chat.harness import ChatHarness
@@ -116,11 +118,14 @@ def chat(task_service: TaskService) -> ChatHarness:
     return make_chat(task_service)
 
 
-def make_chat(task_service: TaskService, **settings: Any) -> ChatHarness:
-    """A chat with the real bot; `settings` override Settings fields (rate limit, ...)."""
+def make_chat(
+    task_service: TaskService, *, clock: Callable[[], datetime] = utcnow, **settings: Any
+) -> ChatHarness:
+    """A chat with the real bot; `settings` override Settings fields (rate limit, ...), and
+    `clock` is what "now" is to the chat layer (the service has its own)."""
     # The tests type faster than any person: only the burst tests want bursts.
     settings.setdefault("burst_gap", 0.0001)
     config = Settings(bot_token=TEST_TOKEN, **settings)
     session = RecordingSession()
     bot = create_bot(config, session=session)
-    return ChatHarness(create_dispatcher(task_service, config), bot, session)
+    return ChatHarness(create_dispatcher(task_service, config, clock=clock), bot, session)

@@ -27,6 +27,7 @@ class TaskAction(enum.StrEnum):
     DELETE_CONFIRMED = "y"
     UNDO = "u"
     CLEAR_DESCRIPTION = "c"
+    DUE = "w"  # when: the due date picker
 
 
 class ListCallback(CallbackData, prefix="l"):
@@ -61,6 +62,23 @@ class DonePickerCallback(CallbackData, prefix="d"):
     owner: int
 
 
+class DuePreset(enum.StrEnum):
+    TODAY = "t"
+    TOMORROW = "m"
+    NEXT_WEEK = "w"
+    NONE = "n"
+
+
+class DueCallback(CallbackData, prefix="w"):
+    """A preset from the due date picker."""
+
+    preset: DuePreset
+    number: int
+    view: TaskFilter
+    page: int
+    owner: int
+
+
 class PasteChoice(enum.StrEnum):
     ONE_TASK = "1"
     TASK_PER_LINE = "n"
@@ -75,10 +93,11 @@ class PasteCallback(CallbackData, prefix="p"):
 
 
 OWNED_BUTTONS: tuple[
-    type[ListCallback | TaskCallback | DonePickerCallback | PasteCallback], ...
+    type[ListCallback | TaskCallback | DonePickerCallback | PasteCallback | DueCallback], ...
 ] = (
     ListCallback,
     TaskCallback,
     DonePickerCallback,
     PasteCallback,
+    DueCallback,
 )

@@ -13,6 +13,9 @@ COMMANDS = (
     ("add", N_("Add a task")),
     ("list", N_("Show my tasks")),
     ("done", N_("Mark tasks done")),
+    ("today", N_("Overdue and due today")),
+    ("upcoming", N_("The next 7 days")),
+    ("tz", N_("My time zone")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),
 )

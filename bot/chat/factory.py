@@ -3,6 +3,9 @@ build the very same objects with a fake Telegram server or a test database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -22,6 +25,7 @@ from bot.chat.middlewares.locale import LocaleMiddleware
 from bot.chat.retries import RetryRequests
 from bot.chat.storage import DialogueMemoryStorage
 from bot.config import Settings
+from bot.db.base import utcnow
 from bot.services import TaskService
 
 
@@ -50,6 +54,7 @@ def create_dispatcher(
     *,
     storage: BaseStorage | None = None,
     i18n: I18n | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
     """The dispatcher with every router and middleware; handlers get `task_service` injected.
 
@@ -59,7 +64,8 @@ def create_dispatcher(
     limits = settings or Settings.model_construct()
     storage = storage or DialogueMemoryStorage(timeout=limits.dialogue_timeout)
     bursts = Bursts(gap=limits.burst_gap)
-    dispatcher = Dispatcher(storage=storage, task_service=task_service, bursts=bursts)
+    # Handlers get `task_service`, `bursts` and `clock` (what "now" is; tests set it).
+    dispatcher = Dispatcher(storage=storage, task_service=task_service, bursts=bursts, clock=clock)
     # Summaries of bursts still waiting go out before the bot's session closes.
     dispatcher.shutdown.register(bursts.close)
     dispatcher.update.outer_middleware(TrackChanges())

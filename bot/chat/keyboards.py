@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -11,6 +11,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.chat.callbacks import (
     DonePickerCallback,
+    DueCallback,
+    DuePreset,
     ListCallback,
     PasteCallback,
     PasteChoice,
@@ -117,13 +119,37 @@ def card_keyboard(
             for status, action in _STATUS_ACTIONS.items()
         )
     )
-    builder.row(button(_("✏️ Edit"), TaskAction.EDIT), button(_("🗑 Delete"), TaskAction.DELETE))
+    builder.row(
+        button(_("📅 Due"), TaskAction.DUE),
+        button(_("✏️ Edit"), TaskAction.EDIT),
+        button(_("🗑 Delete"), TaskAction.DELETE),
+    )
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
             callback_data=ListCallback(view=task_filter, page=page, owner=owner).pack(),
         )
     )
+    return builder.as_markup()
+
+
+def numbers_keyboard(tasks: Sequence[TaskRead], *, owner: int) -> InlineKeyboardMarkup | None:
+    """A button per task, its number, to open its card (under /today and /upcoming)."""
+    if not tasks:
+        return None
+    builder = InlineKeyboardBuilder()
+    for task in tasks:
+        builder.button(
+            text=f"#{task.number}",
+            callback_data=TaskCallback(
+                action=TaskAction.OPEN,
+                number=task.number,
+                view=TaskFilter.OPEN,
+                page=0,
+                owner=owner,
+            ),
+        )
+    builder.adjust(NUMBERS_PER_ROW)
     return builder.as_markup()
 
 
@@ -179,6 +205,32 @@ def edit_prompt_keyboard(
             owner=owner,
         ),
     )
+    return builder.as_markup()
+
+
+def due_keyboard(
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
+) -> InlineKeyboardMarkup:
+    """Presets under "When is #3 due?"; a typed date works too."""
+
+    def preset(text: str, choice: DuePreset) -> InlineKeyboardButton:
+        data = DueCallback(
+            preset=choice, number=task.number, view=task_filter, page=page, owner=owner
+        )
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        preset(_("Today"), DuePreset.TODAY),
+        preset(_("Tomorrow"), DuePreset.TOMORROW),
+        preset(_("Next week"), DuePreset.NEXT_WEEK),
+    )
+    if task.due_at is not None:
+        builder.row(preset(_("🚫 No date"), DuePreset.NONE))
+    back = TaskCallback(
+        action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
+    )
+    builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
     return builder.as_markup()
 
 

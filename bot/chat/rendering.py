@@ -6,15 +6,16 @@ more than 4096; the clipping below counts the same way.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from babel import Locale
+from babel.dates import format_datetime
 
+from bot.chat.dates import Calendar, due_text, zone_hint
 from bot.chat.i18n import N_, _n
 from bot.schemas import DoneOutcome, DoneReport, TaskFilter, TaskPage, TaskRead, TaskStatus
 
@@ -72,32 +73,23 @@ def filter_label(task_filter: TaskFilter) -> str:
     return _(_FILTER_LABELS[task_filter])
 
 
-def task_line(task: TaskRead, limit: int = LIST_TITLE_LIMIT) -> str:
-    return f"{STATUS_ICONS[task.status]} <b>#{task.number}</b> {escape(clip(task.title, limit))}"
+def task_line(task: TaskRead, cal: Calendar | None = None, limit: int = LIST_TITLE_LIMIT) -> str:
+    line = f"{STATUS_ICONS[task.status]} <b>#{task.number}</b> {escape(clip(task.title, limit))}"
+    if cal is not None and task.due_at is not None:
+        line += f" · {due_text(task, cal.zone, cal.today)}"
+    return line
 
 
-MOMENT_PATTERN = "d MMM y, HH:mm 'UTC'"  # CLDR; what format_moment writes
+def format_moment(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """ "2 Dec 2026, 09:41" in the person's language and zone ("… UTC" when that is UTC)."""
+    zone = zone or ZoneInfo("UTC")
+    text = format_datetime(
+        moment.astimezone(zone), "d MMM y, HH:mm", locale=get_i18n().current_locale
+    )
+    return f"{text} UTC" if zone.key == "UTC" else text
 
 
-def format_moment(moment: datetime) -> str:
-    """A date in the person's language; UTC until people can set their time zone.
-
-    The same text as Babel's `format_datetime(moment, MOMENT_PATTERN)` (the tests hold them
-    equal), from the locale's month names: Babel parses the pattern and the locale on every
-    call, which was a fifth of a card's cost.
-    """
-    moment = moment.astimezone(UTC)
-    month = _short_months(get_i18n().current_locale)[moment.month]
-    return f"{moment.day} {month} {moment.year}, {moment.hour:02d}:{moment.minute:02d} UTC"
-
-
-@functools.lru_cache(maxsize=64)
-def _short_months(locale: str) -> Mapping[int, str]:
-    """The abbreviated month names as dates use them ("мая" where a calendar says "май")."""
-    return dict(Locale.parse(locale).months["format"]["abbreviated"])
-
-
-def render_list(page: TaskPage) -> str:
+def render_list(page: TaskPage, cal: Calendar | None = None) -> str:
     titles = {
         TaskFilter.OPEN: _("📋 <b>Open tasks</b>"),
         TaskFilter.DONE: _("✅ <b>Done tasks</b>"),
@@ -113,23 +105,26 @@ def render_list(page: TaskPage) -> str:
             TaskFilter.ALL: _("No tasks yet. Send me a message to add one."),
         }
         return f"{header}\n\n{empty[page.filter]}"
-    lines = "\n".join(task_line(task) for task in page.items)
-    return f"{header}\n\n{lines}\n\n" + _("Tap a task to open it.")
+    lines = "\n".join(task_line(task, cal) for task in page.items)
+    return f"{header}\n\n{lines}\n\n" + _("Tap a number to open its task.")
 
 
-def render_card(task: TaskRead, *, intro: str = "") -> str:
+def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "") -> str:
     """The task card; a long description is clipped so the message fits Telegram's limit."""
     head = f"{intro}<b>#{task.number}</b> · <b>{escape(task.title)}</b>"
+    zone = cal.zone if cal is not None else None
     facts = [
         _("Status: {icon} {status}").format(
             icon=STATUS_ICONS[task.status], status=status_label(task.status)
         ),
-        _("Created: {moment}").format(moment=format_moment(task.created_at)),
     ]
+    if cal is not None and task.due_at is not None:
+        facts.append(_("Due: {when}").format(when=due_text(task, cal.zone, cal.today)))
+    facts.append(_("Created: {moment}").format(moment=format_moment(task.created_at, zone)))
     if task.updated_at != task.created_at:
-        facts.append(_("Updated: {moment}").format(moment=format_moment(task.updated_at)))
+        facts.append(_("Updated: {moment}").format(moment=format_moment(task.updated_at, zone)))
     if task.done_at is not None:
-        facts.append(_("Done: {moment}").format(moment=format_moment(task.done_at)))
+        facts.append(_("Done: {moment}").format(moment=format_moment(task.done_at, zone)))
     tail = "\n\n" + "\n".join(facts)
     if not task.description:
         return head + tail
@@ -172,21 +167,33 @@ ADDED_TITLE_LIMIT = 200
 BATCH_LINES = 30
 
 
-def render_added(task: TaskRead) -> str:
-    """The answer to an add: one line, two when there is a description."""
+def render_added(task: TaskRead, cal: Calendar | None = None) -> str:
+    """The answer to an add: a line, one for the understood due date (so a wrong reading
+    shows at once) and one for a description; while the person never chose a zone, a date
+    comes with which one was assumed."""
     text = f"➕ <b>#{task.number}</b> {escape(clip(task.title, ADDED_TITLE_LIMIT))}"
+    if cal is not None and task.due_at is not None:
+        text += f"\n{due_text(task, cal.zone, cal.today)}"
+        if not cal.zone_chosen:
+            text += f"\n{zone_hint(cal.zone.key)}"
     if task.description:
         text += f"\n📝 <i>{escape(clip(task.description, 80))}</i>"
     return text
 
 
-def render_batch(tasks: Sequence[TaskRead], *, intro: str | None = None) -> str:
+def render_batch(
+    tasks: Sequence[TaskRead], cal: Calendar | None = None, *, intro: str | None = None
+) -> str:
     """Tasks added together: a line each, at most BATCH_LINES of them."""
     count = len(tasks)
     head = intro or _n("➕ Added {count} task:", "➕ Added {count} tasks:", count).format(
         count=count
     )
-    lines = [f"<b>#{task.number}</b> {escape(clip(task.title, 60))}" for task in tasks]
+    lines = [
+        f"<b>#{task.number}</b> {escape(clip(task.title, 60))}"
+        + (f" · {due_text(task, cal.zone, cal.today)}" if cal and task.due_at else "")
+        for task in tasks
+    ]
     if count > BATCH_LINES:
         rest = count - BATCH_LINES + 1
         lines = [

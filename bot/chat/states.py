@@ -7,6 +7,11 @@ class AddTask(StatesGroup):
     text = State()
 
 
+class EditDue(StatesGroup):
+    # data: number, view, page, card_chat, card_message
+    text = State()
+
+
 class EditTask(StatesGroup):
     # data: number, filter, page (where the card came from)
     text = State()

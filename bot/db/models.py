@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +41,10 @@ class User(Base):
     # the per-person cap is checked without counting a long history.
     open_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     done_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # An IANA zone name; every date the person types or sees is in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # False until the person chose a zone (/tz): answers with a date say which one was assumed.
+    timezone_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -52,8 +57,10 @@ class Task(Base):
         UniqueConstraint("chat_id", "message_id", "part"),
         CheckConstraint("number > 0", name="number_positive"),
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
-        # Matches the list queries: one person's tasks by status, in number order.
+        # Matches the list queries: one person's tasks by status, in number order ...
         Index("ix_tasks_username_status_number", "username", "status", "number"),
+        # ... and by due date (lists, /today, /upcoming).
+        Index("ix_tasks_username_status_due_at", "username", "status", "due_at", "number"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, Identity(), primary_key=True)
@@ -80,6 +87,13 @@ class Task(Base):
     done_at: Mapped[datetime | None]
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime | None]
+    # False: `due_at` is a local day's 00:00 and the task is due that day, at no particular time.
+    due_has_time: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The next moment a reminder is due to be sent; None: none pending.
+    remind_at: Mapped[datetime | None]
+    # An RFC 5545 RRULE body, evaluated in the person's zone from the local due time.
+    recurrence: Mapped[str | None] = mapped_column(Text)
     # Which task of its message this is: 0, or the line's index when one message was split
     # into one task per line.
     part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

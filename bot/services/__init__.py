@@ -1,16 +1,21 @@
 from bot.services.errors import (
+    DueNotUnderstood,
     EmptyTitle,
+    InvalidDate,
     InvalidText,
     StorageUnavailable,
     TaskError,
     TaskLimitReached,
     TaskNotFound,
     TextTooLong,
+    UnknownTimezone,
 )
 from bot.services.tasks import TaskService
 
 __all__ = [
+    "DueNotUnderstood",
     "EmptyTitle",
+    "InvalidDate",
     "InvalidText",
     "StorageUnavailable",
     "TaskError",
@@ -18,4 +23,5 @@ __all__ = [
     "TaskNotFound",
     "TaskService",
     "TextTooLong",
+    "UnknownTimezone",
 ]

@@ -39,6 +39,28 @@ class TaskLimitReached(TaskError):
         self.limit = limit
 
 
+class InvalidDate(TaskError):
+    """The text names a date that does not exist ("31.02"): refused rather than guessed."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("the text names a date that does not exist")
+        self.text = text
+
+
+class DueNotUnderstood(TaskError):
+    """A due date edit whose text reads as no date."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("no date in the text")
+        self.text = text
+
+
+class UnknownTimezone(TaskError):
+    def __init__(self, text: str) -> None:
+        super().__init__("no such time zone")
+        self.text = text
+
+
 class StorageUnavailable(TaskError):
     """The database could not be reached (after a short retry); nothing was changed."""
 

@@ -12,20 +12,24 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import datetime
-from typing import TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
 from bot.db.errors import is_connection_error
+from bot.db.repositories.tasks import Due
 from bot.db.uow import UnitOfWork, UnitsOfWork
 from bot.schemas import (
     AddResult,
     BatchResult,
     DoneOutcome,
     DoneReport,
+    DueTasks,
     Person,
+    PersonZone,
     StatusChange,
     TaskFilter,
     TaskPage,
@@ -33,7 +37,15 @@ from bot.schemas import (
     TaskStatus,
     UserRead,
 )
-from bot.services.errors import EmptyTitle, StorageUnavailable, TaskLimitReached, TaskNotFound
+from bot.services.due import parse_due
+from bot.services.errors import (
+    DueNotUnderstood,
+    EmptyTitle,
+    InvalidDate,
+    StorageUnavailable,
+    TaskLimitReached,
+    TaskNotFound,
+)
 from bot.services.text import parse_task_text
 
 log = logging.getLogger(__name__)
@@ -45,12 +57,22 @@ DEFAULT_MAX_TASKS = 10_000
 # sync. Bounded, so memory does not grow with the number of people.
 SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
+# /today and /upcoming show at most this many tasks (a day is rarely longer).
+DUE_VIEW_SIZE = 100
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 T = TypeVar("T")
 
 
 def is_valid_number(number: int) -> bool:
     return 0 < number <= BIGINT_MAX
+
+
+class _Known(NamedTuple):
+    key: str
+    language: str | None
+    zone: str
+    zone_chosen: bool
 
 
 class TaskService:
@@ -61,12 +83,17 @@ class TaskService:
         page_size: int = DEFAULT_PAGE_SIZE,
         max_tasks: int = DEFAULT_MAX_TASKS,
         retry_delay: float = RETRY_DELAY,
+        default_timezone: str = "UTC",
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._units = UnitsOfWork(session_maker)
         self.page_size = page_size
         self.max_tasks = max_tasks
         self._retry_delay = retry_delay
-        self._synced: OrderedDict[int, tuple[str, str | None]] = OrderedDict()
+        self.default_timezone = default_timezone
+        self._clock = clock
+        # What the person's row says, for people whose row matches Telegram's view of them.
+        self._synced: OrderedDict[int, _Known] = OrderedDict()
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Retry once when the connection dropped (a pooled connection may be stale after a
@@ -90,25 +117,42 @@ class TaskService:
 
         async def sync() -> UserRead:
             async with self._units.transaction() as uow:
-                await uow.users.sync(person, utcnow())
+                await uow.users.sync(person, self._clock(), self.default_timezone)
                 user = await uow.users.get(person.telegram_id)
             assert user is not None  # synced in this very transaction
-            self._remember(person)
+            self._remember(person, user.timezone, user.timezone_chosen)
             return user
 
         return await self._resilient(sync)
 
-    async def _ensure_synced(self, person: Person) -> None:
-        if self._synced.get(person.telegram_id) == (person.key, person.language):
+    async def _ensure_synced(self, person: Person) -> _Known:
+        known = self._synced.get(person.telegram_id)
+        if known is not None and (known.key, known.language) == (person.key, person.language):
             self._synced.move_to_end(person.telegram_id)
-            return
+            return known
         await self.sync_user(person)
+        return self._synced[person.telegram_id]
 
-    def _remember(self, person: Person) -> None:
-        self._synced[person.telegram_id] = (person.key, person.language)
+    def _remember(self, person: Person, zone: str, zone_chosen: bool) -> None:
+        self._synced[person.telegram_id] = _Known(person.key, person.language, zone, zone_chosen)
         self._synced.move_to_end(person.telegram_id)
         while len(self._synced) > SYNCED_CACHE_SIZE:
             self._synced.popitem(last=False)
+
+    async def zone_of(self, person: Person) -> PersonZone:
+        """The person's time zone, and whether they chose it (else it is the default)."""
+        known = await self._ensure_synced(person)
+        return PersonZone(name=known.zone, chosen=known.zone_chosen)
+
+    async def set_timezone(self, person: Person, zone: ZoneInfo) -> PersonZone:
+        async def set_zone() -> PersonZone:
+            await self._ensure_synced(person)
+            async with self._units.autocommit() as uow:
+                await uow.users.set_timezone(person.telegram_id, zone.key, self._clock())
+            self._remember(person, zone.key, True)
+            return PersonZone(name=zone.key, chosen=True)
+
+        return await self._resilient(set_zone)
 
     def _forget(self, person: Person) -> None:
         self._synced.pop(person.telegram_id, None)
@@ -118,23 +162,28 @@ class TaskService:
     async def add_task(
         self, person: Person, text: str, *, chat_id: int, message_id: int
     ) -> AddResult:
-        """Create a task from a message; the same message never makes two tasks."""
+        """Create a task from a message; the same message never makes two tasks. A date
+        phrase in the title line ("tomorrow at 9") becomes the due date (see bot.services.due)."""
         parsed = parse_task_text(text)
-        at = utcnow()
+        at = self._clock()
+        title, due = parsed.title, None
 
         async def add_next(uow: UnitOfWork) -> TaskRead | None:
             return await uow.tasks.add_next(
                 person.telegram_id,
-                title=parsed.title,
+                title=title,
                 description=parsed.description,
                 chat_id=chat_id,
                 message_id=message_id,
                 at=at,
                 cap=self.max_tasks,
+                due=due,
             )
 
         async def add() -> AddResult:
-            await self._ensure_synced(person)
+            nonlocal title, due
+            known = await self._ensure_synced(person)
+            title, due = read_due(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.autocommit() as uow:
                 task = await add_next(uow)
             if task is not None:
@@ -147,7 +196,7 @@ class TaskService:
                 await self._make_room(uow, person, 1, at)
                 task = await add_next(uow)
             assert task is not None  # the person has a row, room, and no task from this message
-            self._remember(person)
+            self._forget(person)  # its row was (re)made: read it again next time
             return AddResult(task=task, created=True)
 
         return await self._resilient(add)
@@ -167,26 +216,29 @@ class TaskService:
         parsed = [parse_task_text(line) for line in lines if line.strip()]
         if not parsed:
             raise EmptyTitle()
-        at = utcnow()
+        at = self._clock()
 
         async def add() -> BatchResult:
-            await self._ensure_synced(person)
+            known = await self._ensure_synced(person)
+            zone = ZoneInfo(known.zone)
+            dated = [(read_due(text.title, at, zone), text.description) for text in parsed]
             async with self._units.transaction() as uow:
                 existing = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if existing:
                     return BatchResult(tasks=tuple(existing), created=False)
                 await self._make_room(uow, person, len(parsed), at)
                 tasks = []
-                for part, text in enumerate(parsed):
+                for part, ((title, due), description) in enumerate(dated):
                     task = await uow.tasks.add_next(
                         person.telegram_id,
-                        title=text.title,
-                        description=text.description,
+                        title=title,
+                        description=description,
                         chat_id=chat_id,
                         message_id=message_id,
                         at=at,
                         cap=self.max_tasks,
                         part=part,
+                        due=due,
                     )
                     assert task is not None  # room was made above, in this transaction
                     tasks.append(task)
@@ -277,7 +329,7 @@ class TaskService:
             others: dict[int, str] = {}
             if valid:
                 async with self._units.autocommit() as uow:
-                    closed = await uow.tasks.mark_done(person.telegram_id, valid, utcnow())
+                    closed = await uow.tasks.mark_done(person.telegram_id, valid, self._clock())
                     rest = [number for number in valid if number not in closed]
                     if rest:  # done already, or not there
                         others = await uow.tasks.titles(person.telegram_id, rest)
@@ -289,21 +341,27 @@ class TaskService:
         self, person: Person, number: int, text: str, *, replace_description: bool = False
     ) -> TaskRead:
         """New title from the first line; further lines, if any, replace the description
-        (with `replace_description`, a text of one line clears it)."""
+        (with `replace_description`, a text of one line clears it). A date phrase in the new
+        title sets the due date, as when adding."""
         parsed = parse_task_text(text)
         keep = parsed.description is None and not replace_description
-        return await self._one_task(
-            person,
-            number,
-            lambda uow, at: uow.tasks.edit(
+        zone = ZoneInfo((await self._ensure_synced(person)).zone)
+
+        async def edit(uow: UnitOfWork, at: datetime) -> TaskRead | None:
+            title, due = read_due(parsed.title, at, zone)
+            task = await uow.tasks.edit(
                 person.telegram_id,
                 number,
-                title=parsed.title,
+                title=title,
                 description=parsed.description,
                 at=at,
                 keep_description=keep,
-            ),
-        )
+            )
+            if task is not None and due is not None:
+                task = await uow.tasks.set_due(person.telegram_id, number, due, at)
+            return task
+
+        return await self._one_task(person, number, edit)
 
     async def clear_description(self, person: Person, number: int) -> TaskRead:
         task = await self.get_task(person, number)
@@ -324,18 +382,23 @@ class TaskService:
         parsed = parse_task_text(text)
 
         async def edit() -> list[TaskRead]:
-            await self._ensure_synced(person)
+            known = await self._ensure_synced(person)
+            at = self._clock()
+            title, due = read_due(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.transaction() as uow:
                 tasks = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if len(tasks) != 1:
                     return tasks
+                number = tasks[0].number
                 edited = await uow.tasks.edit(
                     person.telegram_id,
-                    tasks[0].number,
-                    title=parsed.title,
+                    number,
+                    title=title,
                     description=parsed.description,
-                    at=utcnow(),
+                    at=at,
                 )
+                if due is not None:
+                    edited = await uow.tasks.set_due(person.telegram_id, number, due, at)
             assert edited is not None  # found in this very transaction
             return [edited]
 
@@ -346,6 +409,47 @@ class TaskService:
         return await self._one_task(
             person, number, lambda uow, _at: uow.tasks.delete(person.telegram_id, number)
         )
+
+    # -- due dates -------------------------------------------------------------------------
+
+    async def set_due(self, person: Person, number: int, text: str) -> TaskRead:
+        """A due date from a typed phrase ("friday 18:00", "завтра"), in the person's zone."""
+        known = await self._ensure_synced(person)
+        now = self._clock()
+        _title, due = read_due(text.strip(), now, ZoneInfo(known.zone))
+        if due is None:
+            raise DueNotUnderstood(text)
+        return await self._one_task(
+            person, number, lambda uow, at: uow.tasks.set_due(person.telegram_id, number, due, at)
+        )
+
+    async def clear_due(self, person: Person, number: int) -> TaskRead:
+        return await self._one_task(
+            person, number, lambda uow, at: uow.tasks.set_due(person.telegram_id, number, None, at)
+        )
+
+    async def due_soon(self, person: Person, days: int, *, overdue: bool) -> DueTasks:
+        """Open tasks due from today (or, with `overdue`, before) until `days` local days
+        from today, earliest first; the person's zone comes with them."""
+        known = await self._ensure_synced(person)
+        zone = ZoneInfo(known.zone)
+        now = self._clock()
+        today = now.astimezone(zone).date()
+        start = _local_midnight(today, zone)
+        end = _local_midnight(today + timedelta(days=days), zone)
+
+        async def read() -> DueTasks:
+            async with self._units.autocommit() as uow:
+                tasks = await uow.tasks.due_between(
+                    person.telegram_id, _EARLIEST if overdue else start, end, DUE_VIEW_SIZE
+                )
+            return DueTasks(
+                tasks=tuple(tasks),
+                zone=PersonZone(name=known.zone, chosen=known.zone_chosen),
+                today=today,
+            )
+
+        return await self._resilient(read)
 
     async def _one_task(
         self,
@@ -361,12 +465,34 @@ class TaskService:
         async def run() -> TaskRead:
             await self._ensure_synced(person)
             async with self._units.autocommit() as uow:
-                task = await work(uow, utcnow())
+                task = await work(uow, self._clock())
             if task is None:
                 raise TaskNotFound(number)
             return task
 
         return await self._resilient(run)
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def read_due(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None]:
+    """The title without its date phrase, and the due date it names (None: no phrase).
+
+    A due time sets the reminder to it, if it is still ahead. A date that does not exist is
+    refused (InvalidDate), never read as a neighbouring one. A title that is nothing but a
+    date phrase keeps its words.
+    """
+    found = parse_due(title, now.astimezone(zone), zone)
+    if found.ambiguous:
+        raise InvalidDate(title)
+    if found.due is None:
+        return title, None
+    due_at = found.due.astimezone(UTC)
+    remind_at = due_at if found.has_time and due_at > now else None
+    due = Due(at=due_at, has_time=found.has_time, remind_at=remind_at, recurrence=found.recurrence)
+    return (found.title or title), due
 
 
 def _total(task_filter: TaskFilter, open_count: int, done_count: int) -> int:

@@ -9,12 +9,24 @@ fallback, which takes whatever nobody else did, come last.
 
 from aiogram import Router
 
-from bot.chat.handlers import add, cancel, card, done, edits, errors, fallback, listing, start
+from bot.chat.handlers import (
+    add,
+    cancel,
+    card,
+    done,
+    due,
+    edits,
+    errors,
+    fallback,
+    listing,
+    start,
+)
 
 
 def create_routers() -> list[Router]:
     return [
         card.create_router(),
+        due.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.bursts import Bursts
 from bot.chat.callbacks import PasteCallback, PasteChoice
+from bot.chat.dates import Clock, calendar_of
 from bot.chat.filters import NOT_A_COMMAND, PRIVATE_CHAT
 from bot.chat.keyboards import added_keyboard, open_list_keyboard, paste_keyboard
 from bot.chat.middlewares.changes import Changes
@@ -33,14 +34,20 @@ PENDING_PASTES = 5
 
 
 async def add_one(
-    message: Message, text: str, person: Person, task_service: TaskService, changes: Changes
+    message: Message,
+    text: str,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
+    clock: Clock,
 ) -> None:
     result = await task_service.add_task(
         person, text, chat_id=message.chat.id, message_id=message.message_id
     )
     changes.saved()
+    cal = await calendar_of(person, task_service, clock)
     owner = person.telegram_id
-    await respond(message, render_added(result.task), added_keyboard(result.task, owner=owner))
+    await respond(message, render_added(result.task, cal), added_keyboard(result.task, owner=owner))
 
 
 async def add_lines(
@@ -49,12 +56,16 @@ async def add_lines(
     person: Person,
     task_service: TaskService,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     result = await task_service.add_tasks(
         person, lines, chat_id=message.chat.id, message_id=message.message_id
     )
     changes.saved()
-    await respond(message, render_batch(result.tasks), open_list_keyboard(owner=person.telegram_id))
+    cal = await calendar_of(person, task_service, clock)
+    await respond(
+        message, render_batch(result.tasks, cal), open_list_keyboard(owner=person.telegram_id)
+    )
 
 
 async def add_command(
@@ -64,6 +75,7 @@ async def add_command(
     task_service: TaskService,
     state: FSMContext,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     if not command.args or not command.args.strip():
         await state.set_state(AddTask.text)
@@ -84,12 +96,12 @@ async def add_command(
         # `/add` alone on its line, the tasks below it: one task per line.
         lines = lines_of(below)
         if len(lines) > 1:
-            await add_lines(message, lines, person, task_service, changes)
+            await add_lines(message, lines, person, task_service, changes, clock)
             return
     if is_bulleted_list(command.args):
-        await add_lines(message, lines_of(command.args), person, task_service, changes)
+        await add_lines(message, lines_of(command.args), person, task_service, changes, clock)
         return
-    await add_one(message, command.args, person, task_service, changes)
+    await add_one(message, command.args, person, task_service, changes, clock)
 
 
 async def add_from_dialogue(
@@ -98,13 +110,14 @@ async def add_from_dialogue(
     task_service: TaskService,
     state: FSMContext,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
     # A refused text (too long, empty) raises before the state is cleared: the dialogue waits.
     if is_bulleted_list(message.text):
-        await add_lines(message, lines_of(message.text), person, task_service, changes)
+        await add_lines(message, lines_of(message.text), person, task_service, changes, clock)
     else:
-        await add_one(message, message.text, person, task_service, changes)
+        await add_one(message, message.text, person, task_service, changes, clock)
     await state.clear()
 
 
@@ -120,6 +133,7 @@ async def add_plain_text(
     state: FSMContext,
     changes: Changes,
     bursts: Bursts,
+    clock: Clock,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
     text = message.text
@@ -136,11 +150,11 @@ async def add_plain_text(
         bursts.added(message.bot, message.chat.id, person.telegram_id, tasks)
         return
     if is_bulleted_list(text):
-        await add_lines(message, lines_of(text), person, task_service, changes)
+        await add_lines(message, lines_of(text), person, task_service, changes, clock)
         return
     lines = lines_of(text)
     if len(lines) < 2:
-        await add_one(message, text, person, task_service, changes)
+        await add_one(message, text, person, task_service, changes, clock)
         return
     pastes = _pastes(state)
     pending = await pastes.get_data()
@@ -162,6 +176,7 @@ async def choose_paste(
     task_service: TaskService,
     state: FSMContext,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     pastes = _pastes(state)
     pending = await pastes.get_data()
@@ -179,13 +194,15 @@ async def choose_paste(
             person, text, chat_id=chat_id, message_id=callback_data.message
         )
         changes.saved()
-        await show(query, render_added(added.task), added_keyboard(added.task, owner=owner))
+        cal = await calendar_of(person, task_service, clock)
+        await show(query, render_added(added.task, cal), added_keyboard(added.task, owner=owner))
     else:
         batch = await task_service.add_tasks(
             person, lines_of(text), chat_id=chat_id, message_id=callback_data.message
         )
         changes.saved()
-        await show(query, render_batch(batch.tasks), open_list_keyboard(owner=owner))
+        cal = await calendar_of(person, task_service, clock)
+        await show(query, render_batch(batch.tasks, cal), open_list_keyboard(owner=owner))
     await pastes.set_data(pending)
 
 

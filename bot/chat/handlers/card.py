@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import TaskAction, TaskCallback
+from bot.chat.dates import Calendar, Clock, calendar_of
 from bot.chat.filters import NOT_A_COMMAND
 from bot.chat.keyboards import (
     card_keyboard,
@@ -39,11 +40,15 @@ _STATUS_OF_ACTION = {
 
 
 async def open_card(
-    query: CallbackQuery, callback_data: TaskCallback, person: Person, task_service: TaskService
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    clock: Clock,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
     keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
-    await show(query, render_card(task), keyboard)
+    await show(query, render_card(task, await calendar_of(person, task_service, clock)), keyboard)
 
 
 async def change_status(
@@ -52,6 +57,7 @@ async def change_status(
     person: Person,
     task_service: TaskService,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     status = _STATUS_OF_ACTION[callback_data.action]
     change = await task_service.change_status(person, callback_data.number, status)
@@ -63,7 +69,8 @@ async def change_status(
         return
     changes.saved()
     keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
-    await show(query, render_card(task), keyboard, notice=notice)
+    cal = await calendar_of(person, task_service, clock)
+    await show(query, render_card(task, cal), keyboard, notice=notice)
 
 
 async def start_edit(
@@ -91,8 +98,8 @@ async def start_edit(
     await send_to_presser(query, render_edit_prompt(task), keyboard)
 
 
-async def _refresh_card(
-    message: Message, data: dict[str, object], task: TaskRead, owner: int
+async def refresh_card(
+    message: Message, data: dict[str, object], task: TaskRead, owner: int, cal: Calendar
 ) -> None:
     """Show the saved task on the card the edit started from."""
     chat_id, message_id = data.get("card_chat"), data.get("card_message")
@@ -101,7 +108,7 @@ async def _refresh_card(
     view, page = TaskFilter(str(data.get("view", TaskFilter.OPEN))), int(str(data.get("page", 0)))
     with suppress(TelegramBadRequest):  # gone, too old, or already showing this
         await message.bot.edit_message_text(
-            render_card(task),
+            render_card(task, cal),
             chat_id=chat_id,
             message_id=message_id,
             reply_markup=card_keyboard(task, view, page, owner=owner),
@@ -114,6 +121,7 @@ async def finish_edit(
     task_service: TaskService,
     state: FSMContext,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     assert message.text is not None  # NOT_A_COMMAND
     data = await state.get_data()
@@ -124,11 +132,12 @@ async def finish_edit(
         raise
     changes.saved()
     await state.clear()
-    await _refresh_card(message, data, task, person.telegram_id)
+    cal = await calendar_of(person, task_service, clock)
+    await refresh_card(message, data, task, person.telegram_id, cal)
     view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
     await respond(
         message,
-        render_card(task, intro=_("✏️ Saved.") + "\n\n"),
+        render_card(task, cal, intro=_("✏️ Saved.") + "\n\n"),
         card_keyboard(task, view, page, owner=person.telegram_id),
     )
 
@@ -140,6 +149,7 @@ async def clear_description(
     task_service: TaskService,
     state: FSMContext,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     task = await task_service.clear_description(person, callback_data.number)
     changes.saved()
@@ -148,7 +158,11 @@ async def clear_description(
     keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
     await show(
         query,
-        render_card(task, intro=_("🧹 Description removed.") + "\n\n"),
+        render_card(
+            task,
+            await calendar_of(person, task_service, clock),
+            intro=_("🧹 Description removed.") + "\n\n",
+        ),
         keyboard,
         notice=_("#{number}: description removed").format(number=task.number),
     )
@@ -175,13 +189,14 @@ async def delete(
     person: Person,
     task_service: TaskService,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     task = await task_service.delete_task(person, callback_data.number)
     changes.saved()
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
     await show(
         query,
-        render_list(page),
+        render_list(page, await calendar_of(person, task_service, clock)),
         list_keyboard(page, owner=person.telegram_id),
         notice=_("Deleted #{number}.").format(number=task.number),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
+from html import escape
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
@@ -14,15 +15,19 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.filters import in_loop
 from bot.chat.middlewares.changes import Changes
+from bot.chat.rendering import clip
 from bot.chat.replies import respond
 from bot.services import (
+    DueNotUnderstood,
     EmptyTitle,
+    InvalidDate,
     InvalidText,
     StorageUnavailable,
     TaskError,
     TaskLimitReached,
     TaskNotFound,
     TextTooLong,
+    UnknownTimezone,
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +59,23 @@ def explain(error: TaskError) -> str:
             "You already have {limit} tasks, the most I can keep for one person. "
             "Delete some to add new ones. Nothing was saved."
         ).format(limit=error.limit)
+    if isinstance(error, InvalidDate):
+        return _(
+            "That date does not exist, so I did not guess one. Nothing was saved; send it "
+            "again with a real date (like <code>28.02</code>) or without one."
+        )
+    if isinstance(error, DueNotUnderstood):
+        return _(
+            "I couldn't read a date in «{text}». Try <code>tomorrow</code>, "
+            "<code>friday 18:00</code>, <code>25.12</code>, <code>in 2 hours</code>, "
+            "<code>завтра в 9</code>. Nothing was changed."
+        ).format(text=escape(clip(error.text, 40)))
+    if isinstance(error, UnknownTimezone):
+        return _(
+            "I don't know the time zone «{text}». Try <code>/tz Moscow</code>, "
+            "<code>/tz Europe/Berlin</code> or <code>/tz +3</code>, or share a location. "
+            "Nothing was changed."
+        ).format(text=escape(clip(error.text, 40)))
     if isinstance(error, InvalidText):
         return _("The text contains a character I cannot store. Nothing was saved.")
     return _("That did not work. Nothing was changed.")

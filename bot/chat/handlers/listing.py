@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import ListCallback
+from bot.chat.dates import Clock, calendar_of
 from bot.chat.keyboards import list_keyboard
 from bot.chat.rendering import clip, render_list
 from bot.chat.replies import respond, respond_privately, show
@@ -29,7 +30,11 @@ _FILTER_WORDS = {
 
 
 async def list_command(
-    message: Message, command: CommandObject, person: Person, task_service: TaskService
+    message: Message,
+    command: CommandObject,
+    person: Person,
+    task_service: TaskService,
+    clock: Clock,
 ) -> None:
     word = (command.args or "").strip().lower()
     if word and word not in _FILTER_WORDS:
@@ -42,16 +47,22 @@ async def list_command(
         )
         return
     page = await task_service.list_tasks(person, _FILTER_WORDS.get(word, TaskFilter.OPEN))
+    cal = await calendar_of(person, task_service, clock)
     await respond_privately(
-        message, render_list(page), list_keyboard(page, owner=person.telegram_id)
+        message, render_list(page, cal), list_keyboard(page, owner=person.telegram_id)
     )
 
 
 async def turn_page(
-    query: CallbackQuery, callback_data: ListCallback, person: Person, task_service: TaskService
+    query: CallbackQuery,
+    callback_data: ListCallback,
+    person: Person,
+    task_service: TaskService,
+    clock: Clock,
 ) -> None:
     page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
-    await show(query, render_list(page), list_keyboard(page, owner=person.telegram_id))
+    cal = await calendar_of(person, task_service, clock)
+    await show(query, render_list(page, cal), list_keyboard(page, owner=person.telegram_id))
 
 
 def create_router() -> Router:

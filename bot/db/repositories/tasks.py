@@ -12,6 +12,7 @@ a key taken from the update, so an out-of-date username can't point at someone e
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +43,12 @@ TASK_COLUMNS = (
     Task.created_at,
     Task.updated_at,
     Task.done_at,
+    Task.due_at,
+    Task.due_has_time,
+    Task.remind_at,
+    Task.recurrence,
 )
+_OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 
 # Statuses in list order per filter; "done" lists the newest number first.
 LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
@@ -94,43 +100,93 @@ _EDIT_TITLE_AND_DESCRIPTION = _EDIT_TITLE.values(description=bindparam("new_desc
 
 _DELETE = delete(Task).where(_OWNED_TASK).returning(*TASK_COLUMNS)
 
+_SET_DUE = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(
+        due_at=bindparam("new_due"),
+        due_has_time=bindparam("new_due_has_time"),
+        remind_at=bindparam("new_remind"),
+        recurrence=bindparam("new_recurrence"),
+        updated_at=bindparam("at"),
+    )
+    .returning(*TASK_COLUMNS)
+)
+
+# Open tasks due in [from, to), earliest first: /today (from the beginning of time) and
+# /upcoming. Read per status through ix_tasks_username_status_due_at.
+_DUE_BETWEEN = (
+    select(*TASK_COLUMNS)
+    .where(
+        Task.username == _OWNER_KEY,
+        _OPEN,
+        Task.due_at >= bindparam("due_from"),
+        Task.due_at < bindparam("due_to"),
+    )
+    .order_by(Task.due_at, Task.number)
+    .limit(bindparam("most"))
+)
+
+
+def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
+    """The list's order, as index-ordered runs: (status, dated?). Open tasks go in progress
+    first, then to do; within each, those with a due date by date, then the rest by number.
+    Done tasks are listed newest number first (dated: None, one run)."""
+    runs: list[tuple[TaskStatus, bool | None]] = []
+    for status in LIST_ORDER[task_filter]:
+        if status is TaskStatus.DONE:
+            runs.append((status, None))
+        else:
+            runs += [(status, True), (status, False)]
+    return runs
+
 
 def _list_page(task_filter: TaskFilter) -> Select[Any]:
     """One page and the person's totals in one statement, at any length of history.
 
-    Each status is read in number order through `ix_tasks_username_status_number` and cut
-    to what the page can need (`needed` = offset + page size), so the final sort never sees
-    more than a few pages of rows. With no task on the page, one row still brings the totals;
-    with no such person, there is no row at all.
+    Each run is read in its order through an index (`ix_tasks_username_status_due_at` for
+    dated tasks, `ix_tasks_username_status_number` for the others) and cut to what the page
+    can need (`needed` = offset + page size), so the final sort never sees more than a few
+    pages of rows. With no task on the page, one row still brings the totals; with no such
+    person, there is no row at all.
     """
     newest_first = task_filter is TaskFilter.DONE
     parts = []
-    for rank, status in enumerate(LIST_ORDER[task_filter]):
-        part = (
-            select(*TASK_COLUMNS, literal(rank).label("rank"))
-            .where(Task.username == _OWNER_KEY, Task.status == status)
-            .order_by(Task.number.desc() if newest_first else Task.number)
-            .limit(bindparam("needed"))
-            .subquery()
+    for rank, (status, dated) in enumerate(_list_parts(task_filter)):
+        part = select(*TASK_COLUMNS, literal(rank).label("rank")).where(
+            Task.username == _OWNER_KEY, Task.status == status
         )
-        parts.append(select(part))
+        if dated is None:
+            part = part.order_by(Task.number.desc())
+        elif dated:
+            part = part.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.number)
+        else:
+            part = part.where(Task.due_at.is_(None)).order_by(Task.number)
+        parts.append(select(part.limit(bindparam("needed")).subquery()))
     candidates = union_all(*parts).subquery()
+    order = (
+        (candidates.c.rank, candidates.c.number.desc())
+        if newest_first
+        else (candidates.c.rank, candidates.c.due_at, candidates.c.number)
+    )
     page = (
         select(candidates)
-        .order_by(
-            candidates.c.rank,
-            candidates.c.number.desc() if newest_first else candidates.c.number,
-        )
+        .order_by(*order)
         .limit(bindparam("page_size"))
         .offset(bindparam("offset"))
         .subquery()
+    )
+    final = (
+        (page.c.rank, page.c.number.desc())
+        if newest_first
+        else (page.c.rank, page.c.due_at, page.c.number)
     )
     return (
         select(User.open_count, User.done_count, page)
         .select_from(User)
         .outerjoin(page, true())
         .where(User.telegram_id == bindparam("tg_id"))
-        .order_by(page.c.rank, page.c.number.desc() if newest_first else page.c.number)
+        .order_by(*final)
     )
 
 
@@ -160,6 +216,10 @@ _NEW_TASK_COLUMNS = (
     "chat_id",
     "message_id",
     "part",
+    "due_at",
+    "due_has_time",
+    "remind_at",
+    "recurrence",
 )
 
 
@@ -175,6 +235,10 @@ def _new_task_values(owner: Any, number: Any) -> tuple[Any, ...]:
         bindparam("src_chat", type_=Task.chat_id.type),
         bindparam("src_message", type_=Task.message_id.type),
         bindparam("src_part", type_=Task.part.type),
+        bindparam("new_due", type_=Task.due_at.type),
+        bindparam("new_due_has_time", type_=Task.due_has_time.type),
+        bindparam("new_remind", type_=Task.remind_at.type),
+        bindparam("new_recurrence", type_=Task.recurrence.type),
     )
 
 
@@ -211,7 +275,30 @@ def to_task(row: Mapping[Any, Any]) -> TaskRead:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         done_at=row["done_at"],
+        due_at=row["due_at"],
+        due_has_time=row["due_has_time"],
+        remind_at=row["remind_at"],
+        recurrence=row["recurrence"],
     )
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a task is due, in UTC, and what follows from it."""
+
+    at: datetime
+    has_time: bool
+    remind_at: datetime | None = None
+    recurrence: str | None = None
+
+
+def _due_params(due: Due | None) -> dict[str, Any]:
+    return {
+        "new_due": due.at if due else None,
+        "new_due_has_time": due.has_time if due else False,
+        "new_remind": due.remind_at if due else None,
+        "new_recurrence": due.recurrence if due else None,
+    }
 
 
 class TaskRepository:
@@ -246,6 +333,7 @@ class TaskRepository:
         at: datetime,
         cap: int,
         part: int = 0,
+        due: Due | None = None,
     ) -> TaskRead | None:
         """Store a new task under the person's next number; None, with nothing changed, when
         the person has no row, has `cap` tasks, or this part of the message made a task."""
@@ -255,6 +343,7 @@ class TaskRepository:
             "src_chat": chat_id,
             "src_message": message_id,
             "src_part": part,
+            **_due_params(due),
             "new_title": title,
             "new_description": description,
             "at": at,
@@ -307,6 +396,20 @@ class TaskRepository:
         return await self._task(
             _EDIT_TITLE_AND_DESCRIPTION, {**params, "new_description": description}
         )
+
+    async def set_due(
+        self, owner: int, number: int, due: Due | None, at: datetime
+    ) -> TaskRead | None:
+        """A new due date (None: none), with its reminder and recurrence."""
+        params = {"tg_id": owner, "num": number, "at": at, **_due_params(due)}
+        return await self._task(_SET_DUE, params)
+
+    async def due_between(
+        self, owner: int, start: datetime, end: datetime, most: int
+    ) -> list[TaskRead]:
+        """Open tasks due in [start, end), earliest first, at most `most`."""
+        params = {"tg_id": owner, "due_from": start, "due_to": end, "most": most}
+        return [to_task(row) for row in await self._rows(_DUE_BETWEEN, params)]
 
     async def delete(self, owner: int, number: int) -> TaskRead | None:
         return await self._task(_DELETE, {"tg_id": owner, "num": number})

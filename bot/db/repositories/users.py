@@ -14,7 +14,9 @@ from bot.schemas import Person, UserRead
 
 _BY_ID = User.telegram_id == bindparam("tg_id")
 
-_GET = select(User.username, User.telegram_id, User.language).where(_BY_ID)
+_GET = select(
+    User.username, User.telegram_id, User.language, User.timezone, User.timezone_chosen
+).where(_BY_ID)
 
 _STATE = select(
     User.username, User.last_task_number, (User.open_count + User.done_count).label("tasks")
@@ -36,6 +38,7 @@ _INSERT_VALUES: dict[str, Any] = {
     "username": bindparam("key"),
     "telegram_id": bindparam("tg_id"),
     "language": bindparam("lang"),
+    "timezone": bindparam("zone"),
     "created_at": bindparam("at"),
     "updated_at": bindparam("at"),
 }
@@ -44,6 +47,13 @@ _INSERT = {
     "postgresql": postgresql.insert(User).values(_INSERT_VALUES).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(User).values(_INSERT_VALUES).on_conflict_do_nothing(),
 }
+
+
+_SET_TIMEZONE = (
+    update(User)
+    .where(_BY_ID)
+    .values(timezone=bindparam("zone"), timezone_chosen=True, updated_at=bindparam("at"))
+)
 
 
 class PersonState(NamedTuple):
@@ -66,7 +76,13 @@ class UserRepository:
         row = (await self._connection.execute(_STATE, {"tg_id": telegram_id})).first()
         return None if row is None else PersonState(*row)
 
-    async def sync(self, person: Person, at: datetime) -> None:
+    async def set_timezone(self, telegram_id: int, zone: str, at: datetime) -> bool:
+        result = await self._connection.execute(
+            _SET_TIMEZONE, {"tg_id": telegram_id, "zone": zone, "at": at}
+        )
+        return bool(result.rowcount)
+
+    async def sync(self, person: Person, at: datetime, default_zone: str = "UTC") -> None:
         """Make the person's row match Telegram's view of them.
 
         A rename moves the row; the foreign key's ON UPDATE CASCADE carries the tasks along.
@@ -76,6 +92,7 @@ class UserRepository:
             "key": person.key,
             "lang": person.language,
             "at": at,
+            "zone": default_zone,
         }
         row = await self.get(person.telegram_id)
         if row is not None and row.username == person.key and row.language == person.language:
