@@ -136,6 +136,35 @@ async def test_done_with_numbers_and_picker_in_russian(running_bot: RunningBot) 
     assert user.buttons(picker) == [["⬜ #4 Дело 4"]]
 
 
+async def test_due_dates_time_zone_and_today_in_both_languages(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2006)
+    [set_zone] = await user.send("/tz Berlin")
+    assert set_zone.text == "🕐 Done: I now read and show times in Europe/Berlin."
+    [added] = await user.send("Call mom tomorrow at 9")
+    title, due = added.text.split("\n")
+    assert title == "➕ #1 Call mom"
+    assert due.startswith("📅 ")
+    assert due.endswith(", 09:00 · tomorrow")
+    running_bot.confirmed[(2006, 1)] = "Call mom"
+    [added] = await user.send("Dentist today at 23:59")
+    assert "· today" in added.text
+    running_bot.confirmed[(2006, 2)] = "Dentist"
+    [today] = await user.send("/today")
+    assert "#2 Dentist" in today.text
+    assert "Call mom" not in today.text
+    [upcoming] = await user.send("/upcoming")
+    assert "23:59 #2 Dentist" in upcoming.text
+    assert "09:00 #1 Call mom" in upcoming.text
+
+    ivan = person(running_bot, 2007, "ru")
+    [added] = await ivan.send("Позвонить маме послезавтра в 10 утра")
+    assert added.text.startswith("➕ #1 Позвонить маме\n📅 ")
+    assert ", 10:00\n🕐 Время я читаю в поясе UTC." in added.text
+    running_bot.confirmed[(2007, 1)] = "Позвонить маме"
+    [refusal] = await ivan.send("Оплатить 31.02")
+    assert refusal.text.startswith("Такой даты не бывает")
+
+
 async def test_sigterm_stops_cleanly_and_keeps_everything(running_bot: RunningBot) -> None:
     code = await running_bot.process.stop(signal.SIGTERM)
     log = running_bot.process.log()
