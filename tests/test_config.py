@@ -80,3 +80,20 @@ def test_database_url_picks_the_async_driver(url: str, expected: str) -> None:
 def test_invalid_values_name_their_variable(field: str, value: str) -> None:
     line = _error_line(bot_token=TOKEN, **{field: value})
     assert line.startswith(f"invalid settings: {field.upper()} ")
+
+
+def test_debug_logging_keeps_sqlites_statements_and_their_text_out() -> None:
+    import logging
+
+    from bot.logs import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging(Settings(bot_token="123456:" + "t" * 30, log_level="DEBUG"))
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        # aiosqlite logs each statement with its parameters (people's task text) at DEBUG.
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
