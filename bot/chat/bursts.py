@@ -23,9 +23,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.i18n import gettext as _
 
+from bot.chat.dates import Calendar
 from bot.chat.i18n import _n
-from bot.chat.keyboards import open_list_keyboard
-from bot.chat.rendering import clip, render_batch
+from bot.chat.keyboards import added_keyboard, open_list_keyboard
+from bot.chat.rendering import clip, render_added, render_batch
 from bot.schemas import TaskRead
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class _Batch:
     user_id: int
     added: list[TaskRead] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    calendar: Calendar | None = None
     timer: asyncio.Task[None] | None = None
     sending: bool = False
 
@@ -66,8 +68,17 @@ class Bursts:
             last is not None and now - last < self._gap
         )
 
-    def added(self, bot: Bot, chat_id: int, user_id: int, tasks: Sequence[TaskRead]) -> None:
-        self._batch(bot, chat_id, user_id).added.extend(tasks)
+    def added(
+        self,
+        bot: Bot,
+        chat_id: int,
+        user_id: int,
+        tasks: Sequence[TaskRead],
+        calendar: Calendar | None = None,
+    ) -> None:
+        batch = self._batch(bot, chat_id, user_id)
+        batch.added.extend(tasks)
+        batch.calendar = calendar or batch.calendar
         self._restart(user_id)
 
     def refused(self, bot: Bot, chat_id: int, user_id: int, text: str) -> None:
@@ -94,11 +105,14 @@ class Bursts:
         batch.sending = True
         if self._batches.get(batch.user_id) is batch:
             del self._batches[batch.user_id]
+        markup = open_list_keyboard(owner=batch.user_id) if batch.added else None
+        if len(batch.added) == 1 and not batch.refused:  # one more: answered as any add
+            markup = added_keyboard(batch.added[0], owner=batch.user_id)
         try:
             await batch.bot.send_message(
                 batch.chat_id,
-                summary(batch.added, batch.refused),
-                reply_markup=open_list_keyboard(owner=batch.user_id) if batch.added else None,
+                summary(batch.added, batch.refused, batch.calendar),
+                reply_markup=markup,
             )
         except TelegramAPIError as error:  # the tasks are saved; only the summary is lost
             log.warning("burst summary to %s not sent: %s", batch.chat_id, error)
@@ -113,12 +127,16 @@ class Bursts:
                 await self._send(batch)
 
 
-def summary(added: Sequence[TaskRead], refused: Sequence[str]) -> str:
+def summary(
+    added: Sequence[TaskRead], refused: Sequence[str], calendar: Calendar | None = None
+) -> str:
     parts = []
+    if len(added) == 1 and not refused:
+        return render_added(added[0], calendar)
     if added:
         count = len(added)
         intro = _n("➕ Saved {count} more task:", "➕ Saved {count} more tasks:", count)
-        parts.append(render_batch(added, intro=intro.format(count=count)))
+        parts.append(render_batch(added, calendar, intro=intro.format(count=count)))
     if refused:
         count = len(refused)
         lines = [f"• {escape(clip(text, 40))}" for text in refused[:REFUSED_SHOWN]]

@@ -213,3 +213,14 @@ async def test_lists_and_reports_go_to_the_person_not_the_group(
     assert invite.text.startswith("Я не могу написать вам первым.")
     [[button]] = invite.buttons
     assert button["url"] == "https://t.me/todo_test_bot?start=group"
+
+
+async def test_a_burst_of_two_answers_the_second_like_any_add(task_service: TaskService) -> None:
+    chat = make_chat(task_service, burst_gap=0.3)
+    await chat.send(BOB, "Купить хлеб")
+    await chat.send(BOB, "Позвонить маме завтра в 9")
+    await asyncio.sleep(0.5)
+    sent = [r.params["text"] for r in chat.session.requests if r.method == "sendMessage"]
+    assert sent[0] == "➕ <b>#1</b> Купить хлеб"
+    assert sent[1].startswith("➕ <b>#2</b> Позвонить маме\n📅 ")
+    assert chat.last(BOB).button_texts() == ["↩️ Отменить", "📂 Открыть"]

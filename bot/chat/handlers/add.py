@@ -147,7 +147,8 @@ async def add_plain_text(
             tasks = ((await task_service.add_task(person, text, **ids)).task,)
         changes.saved()
         assert message.bot is not None
-        bursts.added(message.bot, message.chat.id, person.telegram_id, tasks)
+        cal = await calendar_of(person, task_service, clock)
+        bursts.added(message.bot, message.chat.id, person.telegram_id, tasks, cal)
         return
     if is_bulleted_list(text):
         await add_lines(message, lines_of(text), person, task_service, changes, clock)
