@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.due import compare_dated_add
 from bench.harness import (
     DEFAULT_POSTGRES_URL,
     Backend,
@@ -29,9 +30,16 @@ from bench.harness import (
     progress,
 )
 from bench.memory import measure_memory
-from bench.report import BackendResults, Report, describe_machine, judge, render_report
+from bench.report import (
+    BackendResults,
+    Report,
+    describe_machine,
+    judge,
+    render_report,
+    scale_pairs,
+)
 from bench.scale import run_scale
-from bench.startup import measure_startup
+from bench.startup import measure_parser_import, measure_startup
 from bench.usecases import USE_CASES, compare
 
 BACKENDS: dict[str, list[Backend]] = {
@@ -50,6 +58,7 @@ class Plan:
     scale_sizes: tuple[int, ...]
     scale_updates: int
     start_repeats: int
+    import_repeats: int  # the parser's import, and a bare interpreter, each
     memory_people: tuple[int, int]
 
 
@@ -60,6 +69,7 @@ FULL = Plan(
     scale_sizes=(10, 1_000, 100_000),
     scale_updates=200,
     start_repeats=3,
+    import_repeats=5,
     memory_people=(10, 10_000),
 )
 QUICK = Plan(
@@ -69,6 +79,7 @@ QUICK = Plan(
     scale_sizes=(10, 1_000, 10_000),
     scale_updates=30,
     start_repeats=1,
+    import_repeats=3,
     memory_people=(10, 300),
 )
 
@@ -86,6 +97,10 @@ async def run(plan: Plan, backends: list[Backend], *, postgres_url: str, command
         async with fresh_database(backends[0], postgres_url=postgres_url, workdir=workdir) as db:
             progress(f"{db.backend}: start-up, {plan.start_repeats} run(s) each")
             report.startup = await measure_startup(db, repeats=plan.start_repeats, workdir=workdir)
+            progress(f"the due-date parser's import, {plan.import_repeats} run(s) each")
+            report.parser_import = await measure_parser_import(
+                repeats=plan.import_repeats, workdir=workdir
+            )
             few, many = plan.memory_people
             progress(f"{db.backend}: memory after {few} and {many:,} people")
             report.memory = await measure_memory(db, few=few, many=many)
@@ -113,6 +128,10 @@ async def run_backend(database: Database, plan: Plan) -> BackendResults:
                     f"{comparison.real.mean_ms:.2f} ms, floor {comparison.floor.mean_ms:.2f} ms"
                 )
                 results.comparisons.append(comparison)
+        updates, rounds = plan.use_cases[1]
+        results.dated_add = await compare_dated_add(
+            harness, updates=updates, warmup=plan.warmup, rounds=rounds
+        )
         results.scale = await run_scale(harness, sizes=plan.scale_sizes, updates=plan.scale_updates)
     return results
 
@@ -168,8 +187,20 @@ def _jsonable(report: Report) -> dict[str, Any]:
     for backend, results in zip(data["backends"], report.backends, strict=True):
         for entry, comparison in zip(backend["comparisons"], results.comparisons, strict=True):
             entry["ratio"] = comparison.ratio
+        if len(results.scale) >= 2:
+            backend["scale_ratios"] = {
+                name: most.mean_ms / few.mean_ms for name, few, most in scale_pairs(results)
+            }
+        if results.dated_add is not None:
+            backend["dated_add"]["ratio"] = results.dated_add.ratio
     if report.startup is not None:
         data["startup"]["ratio"] = report.startup.ratio
+    if report.parser_import is not None:
+        data["parser_import"]["cost_s"] = report.parser_import.cost_s
+        data["parser_import"]["own_median_ms"] = report.parser_import.own_median_ms
+        if report.startup is not None:
+            bare_bot = report.startup.bare_median
+            data["parser_import"]["share_of_bare_bot"] = report.parser_import.cost_s / bare_bot
     if report.memory is not None:
         data["memory"]["growth_mb"] = report.memory.growth_mb
     return data

@@ -157,17 +157,6 @@ _PG_USERS = text(
     SELECT 'bench' || id, id, 'en', :tasks, now(), now() FROM unnest(CAST(:ids AS bigint[])) id
     """
 )
-# The CASEs are status_of() in SQL.
-_PG_TASKS = text(
-    """
-    INSERT INTO tasks (username, number, title, description, status, created_at, updated_at,
-                       done_at, chat_id, message_id)
-    SELECT 'bench' || id, n, 'Task number ' || n, NULL,
-           CASE WHEN n % 4 = 0 THEN 'done' WHEN n % 5 = 1 THEN 'in_progress' ELSE 'pending' END,
-           now(), now(), CASE WHEN n % 4 = 0 THEN now() END, id, n
-    FROM unnest(CAST(:ids AS bigint[])) id, generate_series(1, :tasks) n
-    """
-)
 _PG_COUNTERS = text(
     """
     UPDATE users u SET open_count = c.open, done_count = c.done
@@ -186,33 +175,96 @@ _SQLITE_USER = text(
     VALUES (:name, :id, 'en', :tasks, :now, :now)
     """
 )
-_SQLITE_TASKS = text(
-    """
-    WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :tasks)
-    INSERT INTO tasks (username, number, title, description, status, created_at, updated_at,
-                       done_at, chat_id, message_id)
-    SELECT :name, n, 'Task number ' || n, NULL,
-           CASE WHEN n % 4 = 0 THEN 'done' WHEN n % 5 = 1 THEN 'in_progress' ELSE 'pending' END,
-           :now, :now, CASE WHEN n % 4 = 0 THEN :now END, :id, n
-    FROM s
-    """
+
+# Due dates, with `dated`: (which tasks, days from today's midnight in UTC, the people's zone,
+# hour, with a time?). A handful of open tasks is due around now (one overdue, two today,
+# three more this week), so /today shows three and /upcoming five; beyond them, the done
+# tasks were due in the past year and every 12th task (open) is due in the next six months.
+# From 1 000 tasks on, a third is dated. Task #2 (the status button's) has none.
+DUE_RULES: tuple[tuple[str, str, int, bool], ...] = (
+    ("n = 3", "-1", 18, True),  # overdue: yesterday 18:00
+    ("n = 5", "0", 9, True),  # today 09:00
+    ("n = 6", "0", 0, False),  # today
+    ("n = 7", "1", 18, True),  # tomorrow 18:00
+    ("n = 9", "3", 0, False),  # in 3 days
+    ("n = 10", "6", 12, True),  # in 6 days, 12:00
+    ("n % 4 = 0", "-1 - n % 365", 9, True),  # done ones: the past year
+    ("n % 12 = 1", "8 + n % 180", 9, True),  # open ones: after this week, for six months
 )
 
 
-async def add_people(engine: AsyncEngine, people: Sequence[int], tasks_each: int) -> None:
+def _due_columns(shift: Callable[[str, int], str], yes: str, no: str) -> str:
+    """`due_at, due_has_time` for task `n` by DUE_RULES; `shift(days, hours)` is the
+    dialect's today's-midnight-plus-so-much, `yes` and `no` its booleans."""
+    due_at = " ".join(
+        f"WHEN {when} THEN {shift(days, hours)}" for when, days, hours, _ in DUE_RULES
+    )
+    timed = " ".join(f"WHEN {when} THEN {yes if has else no}" for when, _, _, has in DUE_RULES)
+    return f"CASE {due_at} END, CASE {timed} ELSE {no} END"
+
+
+def _pg_shift(days: str, hours: int) -> str:
+    return f"CAST(:midnight AS timestamptz) + make_interval(days => {days}, hours => {hours})"
+
+
+def _sqlite_shift(days: str, hours: int) -> str:
+    # As SQLAlchemy writes a DATETIME on SQLite, so comparisons with bound values hold.
+    return (
+        f"strftime('%Y-%m-%d %H:%M:%S', :midnight, ({days}) || ' days', '+{hours} hours')"
+        " || '.000000'"
+    )
+
+
+# The CASEs are status_of() in SQL.
+_PG_TASKS = """
+    INSERT INTO tasks (username, number, title, description, status, created_at, updated_at,
+                       done_at, chat_id, message_id, due_at, due_has_time)
+    SELECT 'bench' || id, n, 'Task number ' || n, NULL,
+           CASE WHEN n % 4 = 0 THEN 'done' WHEN n % 5 = 1 THEN 'in_progress' ELSE 'pending' END,
+           now(), now(), CASE WHEN n % 4 = 0 THEN now() END, id, n, {due}
+    FROM unnest(CAST(:ids AS bigint[])) id, generate_series(1, :tasks) n
+    """
+_SQLITE_TASKS = """
+    WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :tasks)
+    INSERT INTO tasks (username, number, title, description, status, created_at, updated_at,
+                       done_at, chat_id, message_id, due_at, due_has_time)
+    SELECT :name, n, 'Task number ' || n, NULL,
+           CASE WHEN n % 4 = 0 THEN 'done' WHEN n % 5 = 1 THEN 'in_progress' ELSE 'pending' END,
+           :now, :now, CASE WHEN n % 4 = 0 THEN :now END, :id, n, {due}
+    FROM s
+    """
+# (backend, dated) -> the statement
+_TASKS = {
+    ("postgresql", False): text(_PG_TASKS.format(due="NULL, false")),
+    ("postgresql", True): text(_PG_TASKS.format(due=_due_columns(_pg_shift, "true", "false"))),
+    ("sqlite", False): text(_SQLITE_TASKS.format(due="NULL, 0")),
+    ("sqlite", True): text(_SQLITE_TASKS.format(due=_due_columns(_sqlite_shift, "1", "0"))),
+}
+
+
+def today_midnight() -> datetime:
+    """Today's 00:00 in UTC, the zone seeded people have (the bot's default)."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def add_people(
+    engine: AsyncEngine, people: Sequence[int], tasks_each: int, *, dated: bool = False
+) -> None:
     """Register `people` as the bot would have, with tasks 1..`tasks_each` apiece (test data
-    in plain SQL; the counters that migration 0002's triggers keep come out right)."""
+    in plain SQL; the counters that migration 0002's triggers keep come out right); with
+    `dated`, due dates by DUE_RULES."""
     if not people:
         return
+    midnight = today_midnight()
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            params = {"ids": list(people), "tasks": tasks_each}
+            params = {"ids": list(people), "tasks": tasks_each, "midnight": midnight}
             await connection.execute(_PG_USERS, params)
             if tasks_each:
                 # The counter triggers would update the person's row once per task, in one
                 # transaction: 100 000 tasks took minutes. They rest during the load.
                 await connection.execute(text("ALTER TABLE tasks DISABLE TRIGGER USER"))
-                await connection.execute(_PG_TASKS, params)
+                await connection.execute(_TASKS["postgresql", dated], params)
                 await connection.execute(text("ALTER TABLE tasks ENABLE TRIGGER USER"))
                 await connection.execute(_PG_COUNTERS, params)
             await connection.execute(text("ANALYZE users, tasks"))
@@ -220,10 +272,16 @@ async def add_people(engine: AsyncEngine, people: Sequence[int], tasks_each: int
         # SQLite's DATETIME as SQLAlchemy writes it; its triggers keep the counters.
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         for person in people:
-            params = {"name": username_of(person), "id": person, "tasks": tasks_each, "now": now}
+            params = {
+                "name": username_of(person),
+                "id": person,
+                "tasks": tasks_each,
+                "now": now,
+                "midnight": midnight.strftime("%Y-%m-%d %H:%M:%S"),
+            }
             await connection.execute(_SQLITE_USER, params)
             if tasks_each:
-                await connection.execute(_SQLITE_TASKS, params)
+                await connection.execute(_TASKS["sqlite", dated], params)
 
 
 async def settle(engine: AsyncEngine) -> None:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
+from bench.due import DATED_TEXT, PLAIN_TEXT, DatedAdd
 from bench.harness import Summary
 from bench.memory import MemoryResult
 from bench.scale import ScaleRun
-from bench.startup import StartupResult
+from bench.startup import PARSER_MODULE, ParserImport, StartupResult
 from bench.usecases import Comparison
 
 FLOOR_RATIO = 2.5  # each use case at concurrency 1 against its minimal-bot floor
 SCALE_RATIO = 1.5  # the most tasks against the fewest
 START_RATIO = 1.5  # against a bare aiogram bot
 MEMORY_GROWTH_MB = 50.0  # after 10 000 people against after 10
+DATED_ADD_RATIO = 1.3  # /add with a date phrase against /add without, end to end
+PARSER_IMPORT_SHARE = 0.20  # the parser's import against a bare aiogram bot's start-up
 _DASH = "—"
 
 
@@ -59,6 +63,7 @@ class BackendResults:
     backend: str
     comparisons: list[Comparison] = field(default_factory=list)
     scale: list[ScaleRun] = field(default_factory=list)
+    dated_add: DatedAdd | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Report:
     machine: Machine
     backends: list[BackendResults] = field(default_factory=list)
     startup: StartupResult | None = None
+    parser_import: ParserImport | None = None
     memory: MemoryResult | None = None
     seconds: float = 0.0
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -104,10 +110,7 @@ def judge(report: Report) -> list[Verdict]:
             verdicts.append(Verdict(f"{target} ({results.backend})", measured, passed))
         if len(results.scale) >= 2:
             few, most = results.scale[0], results.scale[-1]
-            for name, few_run, most_run in (
-                ("/list", few.list_real, most.list_real),
-                ("status change", few.status_real, most.status_real),
-            ):
+            for name, few_run, most_run in scale_pairs(results):
                 ratio = most_run.mean_ms / few_run.mean_ms
                 verdicts.append(
                     Verdict(
@@ -117,6 +120,8 @@ def judge(report: Report) -> list[Verdict]:
                         ratio <= SCALE_RATIO,
                     )
                 )
+        if results.dated_add is not None:
+            verdicts.append(_dated_add_verdict(results.dated_add))
     if report.startup is not None:
         startup = report.startup
         verdicts.append(
@@ -127,6 +132,8 @@ def judge(report: Report) -> list[Verdict]:
                 startup.ratio <= START_RATIO,
             )
         )
+        if report.parser_import is not None:
+            verdicts.extend(_parser_verdicts(report.parser_import, startup))
     if report.memory is not None:
         memory = report.memory
         verdicts.append(
@@ -139,6 +146,52 @@ def judge(report: Report) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+def scale_pairs(results: BackendResults) -> list[tuple[str, Summary, Summary]]:
+    """Each judged update with the fewest tasks and with the most."""
+    few, most = results.scale[0], results.scale[-1]
+    return [
+        ("/list", few.list_real, most.list_real),
+        ("status change", few.status_real, most.status_real),
+        ("/today", few.today_real, most.today_real),
+        ("/upcoming", few.upcoming_real, most.upcoming_real),
+    ]
+
+
+def _dated_add_verdict(dated: DatedAdd) -> Verdict:
+    """Judged on PostgreSQL, the production database; shown on SQLite."""
+    target = "/add with a date phrase"
+    judged = dated.backend == "postgresql"
+    if judged:
+        target += f" ≤ {DATED_ADD_RATIO}x without"
+    else:
+        target += " vs without"
+    return Verdict(
+        f"{target} ({dated.backend})",
+        f"{dated.ratio:.2f}x (median of {len(dated.round_ratios)} rounds, "
+        f"{_spread(dated.round_ratios)}; {dated.dated.mean_ms:.2f} vs "
+        f"{dated.plain.mean_ms:.2f} ms)",
+        dated.ratio <= DATED_ADD_RATIO if judged else None,
+    )
+
+
+def _parser_verdicts(parser: ParserImport, startup: StartupResult) -> list[Verdict]:
+    share = parser.cost_s / startup.bare_median
+    own = parser.own_median_ms / 1e3 / startup.bare_median
+    return [
+        Verdict(
+            f"import {PARSER_MODULE} ≤ {PARSER_IMPORT_SHARE:.0%} of a bare aiogram bot's start-up",
+            f"{share:.1%} (+{parser.cost_s:.3f} s over a bare interpreter, of "
+            f"{startup.bare_median:.2f} s)",
+            share <= PARSER_IMPORT_SHARE,
+        ),
+        Verdict(
+            f"{PARSER_MODULE}'s own modules (-X importtime), of a bare aiogram bot's start-up",
+            f"{own:.1%} ({parser.own_median_ms:.1f} ms)",
+            None,
+        ),
+    ]
 
 
 def _spread(ratios: tuple[float, ...]) -> str:
@@ -155,6 +208,9 @@ def render_report(report: Report) -> str:
         parts.append(_breakdown(results))
         if results.scale:
             parts.append(_scale(results))
+            parts.append(_due_scale(results))
+        if results.dated_add is not None:
+            parts.append(_dated_add(results.dated_add))
     if report.startup is not None:
         startup = report.startup
         parts.append(
@@ -167,6 +223,8 @@ def render_report(report: Report) -> str:
                 ],
             )
         )
+    if report.parser_import is not None:
+        parts.append(_parser_import(report.parser_import))
     if report.memory is not None:
         memory = report.memory
         parts.append(
@@ -299,6 +357,106 @@ def _scale(results: BackendResults) -> str:
         ],
         rows,
     )
+
+
+def _due_scale(results: BackendResults) -> str:
+    rows = [
+        [
+            f"{run.tasks:,}",
+            *_latencies(run.today_real),
+            f"{run.today_statements:.1f}",
+            _mean(run.today_floor),
+            *_latencies(run.upcoming_real),
+            f"{run.upcoming_statements:.1f}",
+            _mean(run.upcoming_floor),
+        ]
+        for run in results.scale
+    ]
+    return _table(
+        f"/today and /upcoming for the same person on {results.backend}: ms per update at "
+        "concurrency 1; 3 and 5 rows shown at every size (floor: the view's statement on the "
+        "minimal bot)",
+        [
+            "tasks",
+            "/today mean",
+            "p50",
+            "p99",
+            "stmt",
+            "floor",
+            "/upcoming mean",
+            "p50",
+            "p99",
+            "stmt",
+            "floor",
+        ],
+        rows,
+    )
+
+
+def _dated_add(dated: DatedAdd) -> str:
+    rows = [
+        [
+            f"/add {text}",
+            f"{summary.updates:,}",
+            *_latencies(summary),
+            f"{statements:.1f}",
+            f"{bot_api:.2f}",
+            f"{service.mean_ms:.2f}",
+            f"{parse_us:.1f}",
+        ]
+        for text, summary, statements, bot_api, service, parse_us in (
+            (
+                DATED_TEXT,
+                dated.dated,
+                dated.dated_statements,
+                dated.dated_bot_api_ms,
+                dated.dated_service,
+                dated.dated_parse_us,
+            ),
+            (
+                PLAIN_TEXT,
+                dated.plain,
+                dated.plain_statements,
+                dated.plain_bot_api_ms,
+                dated.plain_service,
+                dated.plain_parse_us,
+            ),
+        )
+    ]
+    return _table(
+        f"Parsing cost per /add on {dated.backend}: the real dispatcher at concurrency 1, "
+        "ms per update (the two alternate in rounds, fresh people each); Bot API = inside the "
+        "session's make_request; service = the same adds through TaskService alone; "
+        f"parse_due = the parser alone on the title, µs; with/without = {dated.ratio:.2f}x "
+        f"(median of the rounds' ratios, {_spread(dated.round_ratios)})",
+        ["update", "updates", "mean", "p50", "p99", "stmt", "Bot API", "service", "parse_due µs"],
+        rows,
+    )
+
+
+def _parser_import(parser: ParserImport) -> str:
+    return _table(
+        f"The due-date parser's import: spawn to exit, seconds, median of {len(parser.bare_s)}; "
+        f"{PARSER_MODULE} itself = -X importtime's cumulative time of the module",
+        ["process", "median", "runs"],
+        [
+            ["python -c pass", f"{statistics.median(parser.bare_s):.3f}", _runs3(parser.bare_s)],
+            [
+                f"python -c 'import {PARSER_MODULE}'",
+                f"{statistics.median(parser.import_s):.3f}",
+                _runs3(parser.import_s),
+            ],
+            [
+                f"{PARSER_MODULE} itself",
+                f"{parser.own_median_ms / 1e3:.3f}",
+                _runs3(tuple(ms / 1e3 for ms in parser.own_ms)),
+            ],
+        ],
+    )
+
+
+def _runs3(seconds: tuple[float, ...]) -> str:
+    return " ".join(f"{value:.3f}" for value in seconds)
 
 
 def _verdicts(verdicts: list[Verdict]) -> str:

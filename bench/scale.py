@@ -1,13 +1,24 @@
-"""`/list` and a status change for one person with 10, 1 000 and 100 000 tasks: neither
-should cost more as a person's history grows. On PostgreSQL each also runs through its
-minimal-bot floor, for the same person, so a slow plan shows in the floor too."""
+"""`/list`, a status change, `/today` and `/upcoming` for one person with 10, 1 000 and
+100 000 tasks: none should cost more as a person's history grows. The person's tasks carry
+due dates (DUE_RULES in harness.py: a third dated from 1 000 on, a handful due this week).
+On PostgreSQL each also runs through its minimal-bot floor, for the same person, so a slow
+plan shows in the floor too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.due import TODAY, UPCOMING
 from bench.harness import Harness, Summary, add_people, progress, settle
-from bench.usecases import LIST, STATUS, floor_connections, run_floor, run_real
+from bench.usecases import (
+    LIST,
+    STATUS,
+    FloorConnections,
+    UseCase,
+    floor_connections,
+    run_floor,
+    run_real,
+)
 
 _WARMUP = 10
 
@@ -21,6 +32,12 @@ class ScaleRun:
     status_statements: float
     list_floor: Summary | None
     status_floor: Summary | None
+    today_real: Summary
+    upcoming_real: Summary
+    today_statements: float
+    upcoming_statements: float
+    today_floor: Summary | None
+    upcoming_floor: Summary | None
 
 
 async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -> list[ScaleRun]:
@@ -28,15 +45,23 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
     for size in sizes:
         progress(f"{harness.database.backend}: one person with {size:,} tasks")
         [person] = harness.people.take(1)
-        await add_people(harness.engine, [person], size)
+        await add_people(harness.engine, [person], size, dated=True)
         await settle(harness.engine)
         list_real, list_sent = await run_real(harness, LIST, [person], warm=_WARMUP, timed=updates)
         status_real, status_sent = await run_real(
             harness, STATUS, [person], warm=_WARMUP, timed=updates
         )
-        list_floor = status_floor = None
+        today_real, today_sent = await run_real(
+            harness, TODAY, [person], warm=_WARMUP, timed=updates
+        )
+        upcoming_real, upcoming_sent = await run_real(
+            harness, UPCOMING, [person], warm=_WARMUP, timed=updates
+        )
+        list_floor = status_floor = today_floor = upcoming_floor = None
         if harness.database.backend == "postgresql":
             async with floor_connections(harness.database.dsn, 1) as connections:
+                today_floor = await _floor(harness, TODAY, person, connections, updates)
+                upcoming_floor = await _floor(harness, UPCOMING, person, connections, updates)
                 list_floor = await run_floor(
                     harness, LIST, [person], connections, warm=_WARMUP, timed=updates
                 )
@@ -59,6 +84,18 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
                 status_statements=status_sent["statements"] / status_real.updates,
                 list_floor=list_floor,
                 status_floor=status_floor,
+                today_real=today_real,
+                upcoming_real=upcoming_real,
+                today_statements=today_sent["statements"] / today_real.updates,
+                upcoming_statements=upcoming_sent["statements"] / upcoming_real.updates,
+                today_floor=today_floor,
+                upcoming_floor=upcoming_floor,
             )
         )
     return runs
+
+
+async def _floor(
+    harness: Harness, use_case: UseCase, person: int, connections: FloorConnections, updates: int
+) -> Summary:
+    return await run_floor(harness, use_case, [person], connections, warm=_WARMUP, timed=updates)

@@ -5,6 +5,10 @@ Both start as the tests start the bot (tests/e2e/process.py): a child process in
 working directory (no `.env`), with BOT_TOKEN, TELEGRAM_API_URL and DATABASE_URL set and no
 other bot setting from the caller's environment. They alternate, so a burst of load on the
 machine hits both alike; each is stopped with SIGTERM.
+
+The due-date parser's import (issue 13): `python -c "import bot.services.due"` against a bare
+interpreter (`python -c pass`), alternating, median of each; and `-X importtime`'s cumulative
+time of `bot.services.due` itself (the parser's modules and what they alone bring in).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ async def main() -> None:
 
 asyncio.run(main())
 """
+PARSER_MODULE = "bot.services.due"
 _START_TIMEOUT = 60.0  # a cold import of aiogram takes seconds on two busy cores
 _STOP_TIMEOUT = 30.0
 
@@ -78,9 +83,84 @@ async def measure_startup(database: Database, *, repeats: int, workdir: Path) ->
     return StartupResult(database.backend, tuple(bot_s), tuple(bare_s))
 
 
-def _environment(server: FakeTelegram, database: Database) -> dict[str, str]:
+@dataclass(frozen=True)
+class ParserImport:
+    bare_s: tuple[float, ...]  # `python -c pass`, spawn to exit
+    import_s: tuple[float, ...]  # `python -c "import bot.services.due"`, spawn to exit
+    own_ms: tuple[float, ...]  # -X importtime: the module's own cumulative time
+
+    @property
+    def cost_s(self) -> float:
+        """What the import adds to a bare interpreter: the difference of the medians."""
+        return statistics.median(self.import_s) - statistics.median(self.bare_s)
+
+    @property
+    def own_median_ms(self) -> float:
+        return statistics.median(self.own_ms)
+
+
+async def measure_parser_import(*, repeats: int, workdir: Path) -> ParserImport:
+    """The parser's import, each way `repeats` times (interleaved), from an empty working
+    directory, the caller's environment less the bot's settings."""
+    env = _environment_without_settings()
+    bare_s: list[float] = []
+    import_s: list[float] = []
+    own_ms: list[float] = []
+    for _ in range(repeats):
+        bare_s.append((await _run(["-c", "pass"], env, workdir))[0])
+        import_s.append((await _run(["-c", f"import {PARSER_MODULE}"], env, workdir))[0])
+        _, stderr = await _run(["-X", "importtime", "-c", f"import {PARSER_MODULE}"], env, workdir)
+        own_ms.append(_own_import_ms(stderr, PARSER_MODULE))
+    return ParserImport(tuple(bare_s), tuple(import_s), tuple(own_ms))
+
+
+async def _run(args: list[str], env: dict[str, str], workdir: Path) -> tuple[float, str]:
+    """Seconds from spawning `python *args` to its exit, and its stderr."""
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(_START_TIMEOUT):
+            _, stderr = await process.communicate()
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+    seconds = time.monotonic() - started
+    text = stderr.decode(errors="replace")
+    if process.returncode != 0:
+        raise BenchmarkError(f"python {' '.join(args)} failed:\n{text[-2000:]}")
+    return seconds, text
+
+
+def _own_import_ms(importtime: str, module: str) -> float:
+    """The module's cumulative time in an `-X importtime` report. When the module's package
+    imports it first, the module appears twice: inside the package (its own import) and at
+    the top (the package's, already counted); the smaller is its own."""
+    cumulative = [
+        int(line.split("|")[1])
+        for line in importtime.splitlines()
+        if line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == module
+    ]
+    if not cumulative:
+        raise BenchmarkError(f"-X importtime did not list {module}")
+    return min(cumulative) / 1e3
+
+
+def _environment_without_settings() -> dict[str, str]:
     settings = {name.upper() for name in Settings.model_fields}
-    env = {key: value for key, value in os.environ.items() if key.upper() not in settings}
+    return {key: value for key, value in os.environ.items() if key.upper() not in settings}
+
+
+def _environment(server: FakeTelegram, database: Database) -> dict[str, str]:
+    env = _environment_without_settings()
     env.update(BOT_TOKEN=server.token, TELEGRAM_API_URL=server.base_url, DATABASE_URL=database.url)
     return env
 
