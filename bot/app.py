@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_maker
 from bot.db.errors import is_connection_error
 from bot.db.migrations import upgrade_to_head
+from bot.reminders import ReminderWorker, SendLimiter
 from bot.services import TaskService
 
 log = logging.getLogger("bot")
@@ -108,9 +109,24 @@ async def run(settings: Settings) -> None:
         dispatcher = create_dispatcher(service, settings, i18n=i18n)
         dispatcher.update.outer_middleware(in_flight)
 
+        worker = ReminderWorker(
+            service,
+            bot,
+            i18n,
+            limiter=SendLimiter(per_second=settings.send_rate),
+            interval=settings.reminder_interval,
+        )
+
+        async def on_startup() -> None:
+            worker.start()
+
         async def on_shutdown() -> None:
             await in_flight.drain(settings.shutdown_timeout)
+            # What is still to be said goes out before the bot's session closes.
+            await dispatcher["bursts"].close()
+            await worker.stop()  # its sends in flight finish first
 
+        dispatcher.startup.register(on_startup)
         dispatcher.shutdown.register(on_shutdown)
         log.info(
             "todo-bot %s starting: database %s, Bot API %s",

@@ -137,6 +137,14 @@ class Settings(DatabaseSettings):
         default=3600.0,
         description="Seconds after which an unfinished /add or edit is forgotten.",
     )
+    reminder_interval: Annotated[float, Field(gt=0, le=60)] = Field(
+        default=2.0,
+        description="Seconds between the reminder worker's looks for due reminders.",
+    )
+    send_rate: Annotated[float, Field(gt=0, le=30)] = Field(
+        default=25.0,
+        description="Reminders sent per second at most (Telegram allows about 30 per bot).",
+    )
     telegram_retries: Annotated[int, Field(ge=0, le=10)] = Field(
         default=3, description="Retries of a Bot API call after 429, 5xx or a network error."
     )

@@ -25,6 +25,7 @@ class DoneOutcome(enum.StrEnum):
     DONE = "done"
     ALREADY_DONE = "already_done"
     NOT_FOUND = "not_found"
+    RESCHEDULED = "rescheduled"  # a recurring task: open again, due at its next occurrence
 
 
 # Telegram usernames are 5-32 of these; anything else (or none) falls back to `#<id>`,
@@ -133,3 +134,4 @@ class DoneReport(_ReadModel):
     number: int
     outcome: DoneOutcome
     title: str | None = None
+    next_due: datetime | None = None

@@ -79,6 +79,21 @@ class DueCallback(CallbackData, prefix="w"):
     owner: int
 
 
+class ReminderAction(enum.StrEnum):
+    DONE = "d"
+    SNOOZE_15 = "q"
+    SNOOZE_60 = "h"
+    TOMORROW_MORNING = "m"
+
+
+class ReminderCallback(CallbackData, prefix="r"):
+    """A button under a delivered reminder."""
+
+    action: ReminderAction
+    number: int
+    owner: int
+
+
 class PasteChoice(enum.StrEnum):
     ONE_TASK = "1"
     TASK_PER_LINE = "n"
@@ -93,11 +108,20 @@ class PasteCallback(CallbackData, prefix="p"):
 
 
 OWNED_BUTTONS: tuple[
-    type[ListCallback | TaskCallback | DonePickerCallback | PasteCallback | DueCallback], ...
+    type[
+        ListCallback
+        | TaskCallback
+        | DonePickerCallback
+        | PasteCallback
+        | DueCallback
+        | ReminderCallback
+    ],
+    ...,
 ] = (
     ListCallback,
     TaskCallback,
     DonePickerCallback,
     PasteCallback,
     DueCallback,
+    ReminderCallback,
 )

@@ -15,6 +15,7 @@ COMMANDS = (
     ("done", N_("Mark tasks done")),
     ("today", N_("Overdue and due today")),
     ("upcoming", N_("The next 7 days")),
+    ("remind", N_("Remind me about a task")),
     ("tz", N_("My time zone")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),

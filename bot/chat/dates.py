@@ -6,6 +6,7 @@ shows no time. Recurrence rules read as words ("every Monday"), the common ones 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -59,8 +60,14 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def day_name(day: date) -> str:
-    """ "Tue 3 Dec" in the person's language."""
-    return format_date(day, "EEE d MMM", locale=get_i18n().current_locale)
+    """Like "Tue 3 Dec", in the person's language."""
+    return _day_name(day, get_i18n().current_locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_name(day: date, locale: str) -> str:
+    # Babel parses the pattern and loads the locale on each call; a list shows a few days.
+    return format_date(day, "EEE d MMM", locale=locale)
 
 
 def relative_day(day: date, today: date) -> str | None:

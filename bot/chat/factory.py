@@ -66,8 +66,6 @@ def create_dispatcher(
     bursts = Bursts(gap=limits.burst_gap)
     # Handlers get `task_service`, `bursts` and `clock` (what "now" is; tests set it).
     dispatcher = Dispatcher(storage=storage, task_service=task_service, bursts=bursts, clock=clock)
-    # Summaries of bursts still waiting go out before the bot's session closes.
-    dispatcher.shutdown.register(bursts.close)
     dispatcher.update.outer_middleware(TrackChanges())
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the

@@ -17,6 +17,8 @@ from bot.chat.callbacks import (
     PasteCallback,
     PasteChoice,
     PickAction,
+    ReminderAction,
+    ReminderCallback,
     TaskAction,
     TaskCallback,
 )
@@ -150,6 +152,29 @@ def numbers_keyboard(tasks: Sequence[TaskRead], *, owner: int) -> InlineKeyboard
             ),
         )
     builder.adjust(NUMBERS_PER_ROW)
+    return builder.as_markup()
+
+
+def reminder_keyboard(task: TaskRead, *, owner: int) -> InlineKeyboardMarkup:
+    """Under a delivered reminder: done, snooze (15 min, 1 h, tomorrow morning), open."""
+
+    def data(action: ReminderAction) -> ReminderCallback:
+        return ReminderCallback(action=action, number=task.number, owner=owner)
+
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Done"), callback_data=data(ReminderAction.DONE))
+    builder.button(text=_("⏰ 15 min"), callback_data=data(ReminderAction.SNOOZE_15))
+    builder.button(text=_("⏰ 1 hour"), callback_data=data(ReminderAction.SNOOZE_60))
+    builder.button(
+        text=_("🌅 Tomorrow morning"), callback_data=data(ReminderAction.TOMORROW_MORNING)
+    )
+    builder.button(
+        text=_("📂 Open"),
+        callback_data=TaskCallback(
+            action=TaskAction.OPEN, number=task.number, view=TaskFilter.OPEN, page=0, owner=owner
+        ),
+    )
+    builder.adjust(1, 3, 1)
     return builder.as_markup()
 
 

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
 
-from bot.chat.dates import Calendar, due_text, zone_hint
+from bot.chat.dates import Calendar, day_name, due_text, zone_hint
 from bot.chat.i18n import N_, _n
 from bot.schemas import DoneOutcome, DoneReport, TaskFilter, TaskPage, TaskRead, TaskStatus
 
@@ -135,12 +135,24 @@ def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "")
     return f"{head}\n\n{escape(description)}{tail}"
 
 
-def render_done_report(reports: Sequence[DoneReport], invalid: Sequence[str]) -> str:
+def render_done_report(
+    reports: Sequence[DoneReport], invalid: Sequence[str], cal: Calendar | None = None
+) -> str:
     lines = []
     for report in reports:
         title = escape(clip(report.title or "", REPORT_TITLE_LIMIT))
         if report.outcome is DoneOutcome.DONE:
             lines.append(_("✅ #{number} {title}: done").format(number=report.number, title=title))
+        elif report.outcome is DoneOutcome.RESCHEDULED:
+            when = ""
+            if cal is not None and report.next_due is not None:
+                local = report.next_due.astimezone(cal.zone)
+                when = f"{day_name(local.date())}, {local:%H:%M}"
+            lines.append(
+                _("🔁 #{number} {title}: done; it repeats, next {when}").format(
+                    number=report.number, title=title, when=when
+                )
+            )
         elif report.outcome is DoneOutcome.ALREADY_DONE:
             lines.append(
                 _("☑️ #{number} {title}: was already done").format(number=report.number, title=title)
@@ -149,7 +161,7 @@ def render_done_report(reports: Sequence[DoneReport], invalid: Sequence[str]) ->
             lines.append(_("❓ #{number}: not found").format(number=report.number))
     for token in invalid:
         lines.append(_("⚠️ {token}: not a task number").format(token=escape(clip(token, 20))))
-    done = sum(report.outcome is DoneOutcome.DONE for report in reports)
+    done = sum(report.outcome in (DoneOutcome.DONE, DoneOutcome.RESCHEDULED) for report in reports)
     summary = _n("Marked {count} task done.", "Marked {count} tasks done.", done).format(count=done)
     return "\n".join([*lines, "", summary])
 
@@ -231,3 +243,11 @@ def render_edit_prompt(task: TaskRead) -> str:
         "if any, replace the description. /cancel to keep it as it is.\n\n"
         "Now:\n<code>{text}</code>"
     ).format(number=task.number, text=escape(current))
+
+
+def render_reminder(task: TaskRead, cal: Calendar) -> str:
+    """A delivered reminder: the number, the title, when it is due."""
+    text = f"⏰ <b>#{task.number}</b> {escape(clip(task.title, ADDED_TITLE_LIMIT))}"
+    if task.due_at is not None:
+        text += f"\n{due_text(task, cal.zone, cal.today)}"
+    return text

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,6 +62,13 @@ class Task(Base):
         Index("ix_tasks_username_status_number", "username", "status", "number"),
         # ... and by due date (lists, /today, /upcoming).
         Index("ix_tasks_username_status_due_at", "username", "status", "due_at", "number"),
+        # The reminder worker's scan: only tasks with a reminder pending are in it.
+        Index(
+            "ix_tasks_remind_at",
+            "remind_at",
+            postgresql_where=text("remind_at IS NOT NULL"),
+            sqlite_where=text("remind_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, Identity(), primary_key=True)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import utcnow
 from bot.db.errors import is_connection_error
-from bot.db.repositories.tasks import Due
+from bot.db.repositories.tasks import ClaimedReminder, Due
 from bot.db.uow import UnitOfWork, UnitsOfWork
 from bot.schemas import (
     AddResult,
@@ -46,6 +46,7 @@ from bot.services.errors import (
     TaskLimitReached,
     TaskNotFound,
 )
+from bot.services.recurrence import next_occurrence
 from bot.services.text import parse_task_text
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ DEFAULT_MAX_TASKS = 10_000
 # sync. Bounded, so memory does not grow with the number of people.
 SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
+# How long a claimed reminder is this worker's to send before another may claim it again.
+REMINDER_LEASE = 60.0
+# "Tomorrow morning", and a reminder for a date without a time: this local hour.
+MORNING_HOUR = 9
 # /today and /upcoming show at most this many tasks (a day is rarely longer).
 DUE_VIEW_SIZE = 100
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -313,6 +318,10 @@ class TaskService:
             changed = task is not None
             if task is None:  # already in that status (then show it as it is), or not theirs
                 task = await uow.tasks.get(person.telegram_id, number)
+                if task is not None and status is TaskStatus.DONE and task.recurrence:
+                    rescheduled = await self._next_occurrence(uow, person, task, at)
+                    changed = rescheduled is not task
+                    task = rescheduled
             return task
 
         task = await self._one_task(person, number, change)
@@ -326,13 +335,17 @@ class TaskService:
         async def mark() -> list[DoneReport]:
             await self._ensure_synced(person)
             closed: dict[int, str] = {}
-            others: dict[int, str] = {}
+            others: dict[int, TaskRead] = {}
             if valid:
+                at = self._clock()
                 async with self._units.autocommit() as uow:
-                    closed = await uow.tasks.mark_done(person.telegram_id, valid, self._clock())
+                    closed = await uow.tasks.mark_done(person.telegram_id, valid, at)
                     rest = [number for number in valid if number not in closed]
-                    if rest:  # done already, or not there
-                        others = await uow.tasks.titles(person.telegram_id, rest)
+                    if rest:  # done already, recurring, or not there
+                        others = await uow.tasks.find(person.telegram_id, rest)
+                    for number, task in others.items():
+                        if task.recurrence and task.status is not TaskStatus.DONE:
+                            others[number] = await self._next_occurrence(uow, person, task, at)
             return [_report(number, closed, others) for number in wanted]
 
         return await self._resilient(mark)
@@ -410,6 +423,82 @@ class TaskService:
             person, number, lambda uow, _at: uow.tasks.delete(person.telegram_id, number)
         )
 
+    async def _next_occurrence(
+        self, uow: UnitOfWork, person: Person, task: TaskRead, at: datetime
+    ) -> TaskRead:
+        """Done with a recurring task: the same task, open again, due at its next
+        occurrence after now (remind then, if it has a time). A rule that has ended lets
+        it be done for good."""
+        assert task.recurrence is not None
+        zone = ZoneInfo((await self._ensure_synced(person)).zone)
+        due = task.due_at or at
+        following = next_occurrence(task.recurrence, due, zone, after=max(at, due))
+        if following is None:
+            done = await uow.tasks.end_series(person.telegram_id, task.number, at)
+            return done or task
+        remind = following if task.due_has_time else None
+        moved = await uow.tasks.reschedule(person.telegram_id, task.number, following, remind, at)
+        return moved or task
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    async def claim_reminders(
+        self, most: int, lease_seconds: float = REMINDER_LEASE
+    ) -> list[ClaimedReminder]:
+        """Due reminders, each taken by this worker until the lease passes."""
+        now = self._clock()
+
+        async def claim() -> list[ClaimedReminder]:
+            async with self._units.autocommit() as uow:
+                return await uow.tasks.claim_reminders(
+                    now, now + timedelta(seconds=lease_seconds), most
+                )
+
+        return await self._resilient(claim)
+
+    async def reminder_sent(self, reminder: ClaimedReminder) -> None:
+        async def fired() -> None:
+            async with self._units.autocommit() as uow:
+                await uow.tasks.reminder_fired(reminder.task_id, reminder.lease)
+
+        await self._resilient(fired)
+
+    async def stop_reminders(self, telegram_id: int) -> None:
+        """The person blocked the bot: no more attempts for any of their tasks."""
+
+        async def stop() -> None:
+            async with self._units.autocommit() as uow:
+                await uow.tasks.stop_reminders(telegram_id)
+
+        await self._resilient(stop)
+
+    async def remind_at(self, person: Person, number: int, moment: datetime | None) -> TaskRead:
+        """Remind about an open task at `moment` (a snooze); None: no reminder."""
+        return await self._one_task(
+            person,
+            number,
+            lambda uow, at: uow.tasks.set_reminder(person.telegram_id, number, moment, at),
+        )
+
+    async def remind_phrase(self, person: Person, number: int, text: str) -> TaskRead:
+        """/remind 3 in 2 hours: a reminder at a moment typed in words (a date alone means
+        09:00 that day, the morning)."""
+        known = await self._ensure_synced(person)
+        zone = ZoneInfo(known.zone)
+        _title, due = read_due(text.strip(), self._clock(), zone)
+        if due is None:
+            raise DueNotUnderstood(text)
+        moment = due.at
+        if not due.has_time:
+            moment = _local_midnight(due.at.astimezone(zone).date(), zone, hour=MORNING_HOUR)
+        return await self.remind_at(person, number, moment)
+
+    def morning_after(self, zone_name: str) -> datetime:
+        """Tomorrow at MORNING_HOUR in the zone: the "tomorrow morning" snooze."""
+        zone = ZoneInfo(zone_name)
+        tomorrow = self._clock().astimezone(zone).date() + timedelta(days=1)
+        return _local_midnight(tomorrow, zone, hour=MORNING_HOUR)
+
     # -- due dates -------------------------------------------------------------------------
 
     async def set_due(self, person: Person, number: int, text: str) -> TaskRead:
@@ -473,8 +562,8 @@ class TaskService:
         return await self._resilient(run)
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+def _local_midnight(day: date, zone: ZoneInfo, *, hour: int = 0) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 def read_due(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None]:
@@ -503,9 +592,15 @@ def _total(task_filter: TaskFilter, open_count: int, done_count: int) -> int:
     return open_count + done_count
 
 
-def _report(number: int, closed: dict[int, str], others: dict[int, str]) -> DoneReport:
+def _report(number: int, closed: dict[int, str], others: dict[int, TaskRead]) -> DoneReport:
     if number in closed:
         return DoneReport(number=number, outcome=DoneOutcome.DONE, title=closed[number])
-    if number in others:
-        return DoneReport(number=number, outcome=DoneOutcome.ALREADY_DONE, title=others[number])
-    return DoneReport(number=number, outcome=DoneOutcome.NOT_FOUND)
+    task = others.get(number)
+    if task is None:
+        return DoneReport(number=number, outcome=DoneOutcome.NOT_FOUND)
+    if task.status is TaskStatus.DONE:
+        return DoneReport(number=number, outcome=DoneOutcome.ALREADY_DONE, title=task.title)
+    # A recurring task, moved to its next occurrence.
+    return DoneReport(
+        number=number, outcome=DoneOutcome.RESCHEDULED, title=task.title, next_due=task.due_at
+    )

@@ -6,9 +6,11 @@ and checks that everything the bot confirmed is in the database.
 
 from __future__ import annotations
 
+import asyncio
 import signal
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.config import DatabaseSettings
 from bot.db import Task, User, create_engine
@@ -163,6 +165,46 @@ async def test_due_dates_time_zone_and_today_in_both_languages(running_bot: Runn
     running_bot.confirmed[(2007, 1)] = "Позвонить маме"
     [refusal] = await ivan.send("Оплатить 31.02")
     assert refusal.text.startswith("Такой даты не бывает")
+
+
+async def test_a_reminder_written_ahead_arrives_once_on_time(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2008, "ru")
+    await user.send("/tz Москва")
+    [added] = await user.send("Полить цветы")
+    assert added.text == "➕ #1 Полить цветы"
+    running_bot.confirmed[(2008, 1)] = "Полить цветы"
+    # Another process (or replica) writes the reminder, three seconds ahead.
+    engine = create_engine(DatabaseSettings(database_url=running_bot.database_url))
+    due = datetime.now(UTC) + timedelta(seconds=3)
+    try:
+        async with engine.begin() as connection:
+            owner = select(User.username).where(User.telegram_id == 2008).scalar_subquery()
+            await connection.execute(
+                update(Task).where(Task.username == owner, Task.number == 1).values(remind_at=due)
+            )
+    finally:
+        await engine.dispose()
+    server = running_bot.server
+
+    def reminders() -> list[str]:
+        return [m.text for m in server.messages(2008) if m.from_bot and m.text.startswith("⏰")]
+
+    async with asyncio.timeout(15):
+        while not reminders():
+            await asyncio.sleep(0.2)
+    arrived = datetime.now(UTC)
+    assert arrived - due < timedelta(seconds=10)
+    assert reminders() == ["⏰ #1 Полить цветы"]
+    reminder = user.last_message()
+    assert user.buttons(reminder) == [
+        ["✅ Готово"],
+        ["⏰ 15 мин", "⏰ 1 час", "🌅 Завтра утром"],
+        ["📂 Открыть"],
+    ]
+    [snoozed] = await user.press("⏰ 15 мин", reminder)
+    assert snoozed.text.startswith("⏰ #1 Полить цветы: напомню ")
+    await asyncio.sleep(4)  # two more rounds of the worker: nothing is sent twice
+    assert len(reminders()) == 1
 
 
 async def test_sigterm_stops_cleanly_and_keeps_everything(running_bot: RunningBot) -> None:

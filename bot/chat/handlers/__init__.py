@@ -19,6 +19,7 @@ from bot.chat.handlers import (
     errors,
     fallback,
     listing,
+    reminders,
     start,
 )
 
@@ -27,6 +28,7 @@ def create_routers() -> list[Router]:
     return [
         card.create_router(),
         due.create_router(),
+        reminders.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),

@@ -63,6 +63,8 @@ async def change_status(
     change = await task_service.change_status(person, callback_data.number, status)
     task = change.task
     notice = _("#{number}: {status}").format(number=task.number, status=status_label(task.status))
+    if status is TaskStatus.DONE and task.status is not TaskStatus.DONE:  # a recurring task
+        notice = _("🔁 #{number}: done; it repeats.").format(number=task.number)
     if not change.changed and task.status is status:
         # Already so: the card shows it (or will on the next press); no edit, no API error.
         await query.answer(notice)

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import DonePickerCallback, PickAction
+from bot.chat.dates import Clock, calendar_of
 from bot.chat.keyboards import done_picker_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import render_done_picker, render_done_report
@@ -41,6 +42,7 @@ async def done_command(
     person: Person,
     task_service: TaskService,
     changes: Changes,
+    clock: Clock,
 ) -> None:
     args = (command.args or "").strip()
     if not args:
@@ -68,9 +70,10 @@ async def done_command(
         )
         return
     reports = await task_service.mark_done(person, numbers)
-    if any(report.outcome is DoneOutcome.DONE for report in reports):
+    if any(r.outcome in (DoneOutcome.DONE, DoneOutcome.RESCHEDULED) for r in reports):
         changes.saved()
-    await respond_privately(message, render_done_report(reports, invalid))
+    cal = await calendar_of(person, task_service, clock)
+    await respond_privately(message, render_done_report(reports, invalid, cal))
 
 
 async def pick(
@@ -88,6 +91,7 @@ async def pick(
             DoneOutcome.DONE: _("✅ #{number} done."),
             DoneOutcome.ALREADY_DONE: _("#{number} was already done."),
             DoneOutcome.NOT_FOUND: _("#{number} no longer exists."),
+            DoneOutcome.RESCHEDULED: _("🔁 #{number} done; it repeats."),
         }
         notice = notices[report.outcome].format(number=report.number)
     page = await task_service.list_tasks(person, TaskFilter.OPEN, callback_data.page)

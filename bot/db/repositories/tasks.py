@@ -20,10 +20,12 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     insert,
     literal,
+    or_,
     select,
     true,
     union_all,
@@ -72,23 +74,43 @@ _FROM_SOURCE = (
 )
 
 # Changes only a task not already in the status, so `done_at` keeps its first moment.
+# A recurring task is not marked done here: it moves to its next occurrence (the service's).
 _SET_STATUS = (
     update(Task)
-    .where(_OWNED_TASK, Task.status != bindparam("new_status"))
+    .where(
+        _OWNED_TASK,
+        Task.status != bindparam("new_status"),
+        or_(Task.recurrence.is_(None), bindparam("new_status") != TaskStatus.DONE),
+    )
     .values(
-        status=bindparam("new_status"), updated_at=bindparam("at"), done_at=bindparam("done_time")
+        status=bindparam("new_status"),
+        updated_at=bindparam("at"),
+        done_at=bindparam("done_time"),
+        # A done task reminds no one; reopening it does not bring a reminder back either.
+        remind_at=case((bindparam("new_status") == TaskStatus.DONE, None), else_=Task.remind_at),
     )
     .returning(*TASK_COLUMNS)
 )
 
 _NUMBERS = Task.number.in_(bindparam("nums", expanding=True))
+# A recurring task is not closed here: it moves to its next occurrence (the service's job).
 _MARK_DONE = (
     update(Task)
-    .where(Task.username == _OWNER_KEY, _NUMBERS, Task.status != TaskStatus.DONE)
-    .values(status=TaskStatus.DONE, updated_at=bindparam("at"), done_at=bindparam("at"))
+    .where(
+        Task.username == _OWNER_KEY,
+        _NUMBERS,
+        Task.status != TaskStatus.DONE,
+        Task.recurrence.is_(None),
+    )
+    .values(
+        status=TaskStatus.DONE,
+        updated_at=bindparam("at"),
+        done_at=bindparam("at"),
+        remind_at=None,
+    )
     .returning(Task.number, Task.title)
 )
-_TITLES = select(Task.number, Task.title).where(Task.username == _OWNER_KEY, _NUMBERS)
+_FIND = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _NUMBERS)
 
 _EDIT_TITLE = (
     update(Task)
@@ -99,6 +121,70 @@ _EDIT_TITLE = (
 _EDIT_TITLE_AND_DESCRIPTION = _EDIT_TITLE.values(description=bindparam("new_description"))
 
 _DELETE = delete(Task).where(_OWNED_TASK).returning(*TASK_COLUMNS)
+
+_SET_REMINDER = (
+    update(Task)
+    .where(_OWNED_TASK, Task.status != TaskStatus.DONE)
+    .values(remind_at=bindparam("new_remind"), updated_at=bindparam("at"))
+    .returning(*TASK_COLUMNS)
+)
+
+# Claiming due reminders: the rows are taken in the same statement that moves their
+# `remind_at` to a lease (a time a little ahead), so two workers or replicas never take the
+# same firing (SKIP LOCKED on PostgreSQL; SQLite has one writer anyway), and a worker that
+# dies before sending leaves the firing to be claimed again once the lease has passed.
+_CLAIMABLE = (
+    select(Task.id)
+    .where(Task.remind_at <= bindparam("now"), Task.status != TaskStatus.DONE)
+    .order_by(Task.remind_at)
+    .limit(bindparam("most"))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(Task)
+    .where(Task.id.in_(_CLAIMABLE.scalar_subquery()))
+    .values(remind_at=bindparam("lease"), updated_at=Task.updated_at)  # not the person's edit
+    .returning(Task.id.label("task_id"), Task.username, *TASK_COLUMNS)
+)
+# Their owners, in a second statement: SQLite's RETURNING can't carry a correlated subquery.
+_OWNERS = select(User.username, User.telegram_id, User.language, User.timezone).where(
+    User.username.in_(bindparam("keys", expanding=True))
+)
+# After the send: no more reminder, unless something (a snooze, an edit) set a new one.
+_FIRED = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.remind_at == bindparam("lease"))
+    .values(remind_at=None, updated_at=Task.updated_at)
+)
+_END_SERIES = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(
+        status=TaskStatus.DONE,
+        done_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        recurrence=None,
+        remind_at=None,
+    )
+    .returning(*TASK_COLUMNS)
+)
+_STOP_REMINDERS = (
+    update(Task)
+    .where(Task.username == _OWNER_KEY, Task.remind_at.is_not(None))
+    .values(remind_at=None, updated_at=Task.updated_at)
+)
+_RESCHEDULE = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(
+        status=TaskStatus.PENDING,
+        done_at=None,
+        due_at=bindparam("new_due"),
+        remind_at=bindparam("new_remind"),
+        updated_at=bindparam("at"),
+    )
+    .returning(*TASK_COLUMNS)
+)
 
 _SET_DUE = (
     update(Task)
@@ -283,6 +369,18 @@ def to_task(row: Mapping[Any, Any]) -> TaskRead:
 
 
 @dataclass(frozen=True)
+class ClaimedReminder:
+    """A firing taken by this worker until `lease`; `task_id` is the worker's handle."""
+
+    task_id: int
+    lease: datetime
+    telegram_id: int
+    language: str | None
+    timezone: str
+    task: TaskRead
+
+
+@dataclass(frozen=True)
 class Due:
     """When a task is due, in UTC, and what follows from it."""
 
@@ -373,10 +471,10 @@ class TaskRepository:
         rows = await self._rows(_MARK_DONE, {"tg_id": owner, "nums": list(numbers), "at": at})
         return {row["number"]: row["title"] for row in rows}
 
-    async def titles(self, owner: int, numbers: Iterable[int]) -> dict[int, str]:
-        """{number: title} of those of `numbers` the person has."""
-        rows = await self._rows(_TITLES, {"tg_id": owner, "nums": list(numbers)})
-        return {row["number"]: row["title"] for row in rows}
+    async def find(self, owner: int, numbers: Iterable[int]) -> dict[int, TaskRead]:
+        """Those of `numbers` the person has."""
+        rows = await self._rows(_FIND, {"tg_id": owner, "nums": list(numbers)})
+        return {row["number"]: to_task(row) for row in rows}
 
     async def edit(
         self,
@@ -410,6 +508,56 @@ class TaskRepository:
         """Open tasks due in [start, end), earliest first, at most `most`."""
         params = {"tg_id": owner, "due_from": start, "due_to": end, "most": most}
         return [to_task(row) for row in await self._rows(_DUE_BETWEEN, params)]
+
+    async def set_reminder(
+        self, owner: int, number: int, remind_at: datetime | None, at: datetime
+    ) -> TaskRead | None:
+        """None when the task is not theirs or is done."""
+        params = {"tg_id": owner, "num": number, "new_remind": remind_at, "at": at}
+        return await self._task(_SET_REMINDER, params)
+
+    async def reschedule(
+        self, owner: int, number: int, due_at: datetime, remind_at: datetime | None, at: datetime
+    ) -> TaskRead | None:
+        """A recurring task's next occurrence: open again, due then."""
+        params = {"tg_id": owner, "num": number, "new_due": due_at, "new_remind": remind_at}
+        return await self._task(_RESCHEDULE, {**params, "at": at})
+
+    async def claim_reminders(
+        self, now: datetime, lease: datetime, most: int
+    ) -> list[ClaimedReminder]:
+        rows = await self._rows(_CLAIM, {"now": now, "lease": lease, "most": most})
+        if not rows:
+            return []
+        keys = sorted({row["username"] for row in rows})
+        owners = {owner["username"]: owner for owner in await self._rows(_OWNERS, {"keys": keys})}
+        claimed = []
+        for row in rows:
+            owner = owners.get(row["username"])
+            if owner is None:  # renamed between the two statements: the lease brings it back
+                continue
+            claimed.append(
+                ClaimedReminder(
+                    task_id=row["task_id"],
+                    lease=lease,
+                    telegram_id=owner["telegram_id"],
+                    language=owner["language"],
+                    timezone=owner["timezone"],
+                    task=to_task(row),
+                )
+            )
+        return claimed
+
+    async def end_series(self, owner: int, number: int, at: datetime) -> TaskRead | None:
+        """A recurring task whose rule has ended: done for good."""
+        params = {"tg_id": owner, "num": number, "at": at}
+        return await self._task(_END_SERIES, params)
+
+    async def reminder_fired(self, task_id: int, lease: datetime) -> None:
+        await self._connection.execute(_FIRED, {"task_id": task_id, "lease": lease})
+
+    async def stop_reminders(self, owner: int) -> None:
+        await self._connection.execute(_STOP_REMINDERS, {"tg_id": owner})
 
     async def delete(self, owner: int, number: int) -> TaskRead | None:
         return await self._task(_DELETE, {"tg_id": owner, "num": number})

@@ -1,0 +1,111 @@
+"""The reminder worker: started beside polling, it sends each due reminder once.
+
+The database is the schedule. Every few seconds the worker claims the reminders that are
+due (one statement that moves each row's `remind_at` to a short lease, skipping rows another
+worker holds), sends them within Telegram's limits, and then clears the fired `remind_at`
+(unless a snooze set a new one meanwhile). A worker that dies between claim and send leaves
+its firings to be claimed again once the lease passes, so nothing is lost; a duplicate is
+possible only if it dies after Telegram accepted a message and before the clear.
+A person who blocked the bot gets no more attempts: all their reminders are cleared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.utils.i18n import I18n
+
+from bot.chat.dates import Calendar, Clock
+from bot.chat.keyboards import reminder_keyboard
+from bot.chat.middlewares.locale import locale_for
+from bot.chat.rendering import render_reminder
+from bot.db.base import utcnow
+from bot.db.repositories.tasks import ClaimedReminder
+from bot.reminders.limiter import SendLimiter
+from bot.services import StorageUnavailable, TaskService
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 2.0
+BATCH = 100
+
+
+class ReminderWorker:
+    def __init__(
+        self,
+        service: TaskService,
+        bot: Bot,
+        i18n: I18n,
+        *,
+        limiter: SendLimiter | None = None,
+        interval: float = DEFAULT_INTERVAL,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._service = service
+        self._bot = bot
+        self._i18n = i18n
+        self._limiter = limiter or SendLimiter()
+        self._interval = interval
+        self._clock = clock
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reminders")
+
+    async def stop(self) -> None:
+        """Finish the sends in flight, then stop."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        log.info("reminders: checking every %.0f s", self._interval)
+        while not self._stopping.is_set():
+            try:
+                sent = await self.run_once()
+            except StorageUnavailable:
+                sent = 0  # logged by the service; the next round tries again
+            except Exception:
+                log.exception("reminders: a round failed; the next one tries again")
+                sent = 0
+            if sent < BATCH:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self._interval)
+
+    async def run_once(self) -> int:
+        """Claim what is due and send it; how many were claimed."""
+        claimed = await self._service.claim_reminders(BATCH)
+        await asyncio.gather(*(self._deliver(reminder) for reminder in claimed))
+        return len(claimed)
+
+    async def _deliver(self, reminder: ClaimedReminder) -> None:
+        chat_id = reminder.telegram_id
+        zone = ZoneInfo(reminder.timezone)
+        locale = locale_for(self._i18n, reminder.language)
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            cal = Calendar(zone, self._clock().astimezone(zone).date())
+            text = render_reminder(reminder.task, cal)
+            keyboard = reminder_keyboard(reminder.task, owner=chat_id)
+        await self._limiter.wait(chat_id)
+        try:
+            await self._bot.send_message(chat_id, text, reply_markup=keyboard)
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            # Blocked, or the chat is gone: final. Logged once; no more attempts.
+            log.info("reminders for %s stopped: %s", chat_id, error.message)
+            await self._service.stop_reminders(chat_id)
+            return
+        except Exception as error:  # network, 5xx after retries: the lease brings it back
+            log.warning(
+                "reminder #%s to %s not sent (%s); retried later",
+                reminder.task.number,
+                chat_id,
+                type(error).__name__,
+            )
+            return
+        await self._service.reminder_sent(reminder)
