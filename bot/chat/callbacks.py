@@ -28,6 +28,7 @@ class TaskAction(enum.StrEnum):
     UNDO = "u"
     CLEAR_DESCRIPTION = "c"
     DUE = "w"  # when: the due date picker
+    REMIND = "r"  # the reminder picker
 
 
 class ListCallback(CallbackData, prefix="l"):
@@ -94,6 +95,24 @@ class ReminderCallback(CallbackData, prefix="r"):
     owner: int
 
 
+class RemindPreset(enum.StrEnum):
+    AT_DUE = "0"
+    TEN_MINUTES = "10"
+    HOUR = "60"
+    DAY = "1440"
+    OFF = "off"
+
+
+class RemindCallback(CallbackData, prefix="m"):
+    """A preset from the card's reminder picker (minutes before the due time, or off)."""
+
+    preset: RemindPreset
+    number: int
+    view: TaskFilter
+    page: int
+    owner: int
+
+
 class PasteChoice(enum.StrEnum):
     ONE_TASK = "1"
     TASK_PER_LINE = "n"
@@ -115,6 +134,7 @@ OWNED_BUTTONS: tuple[
         | PasteCallback
         | DueCallback
         | ReminderCallback
+        | RemindCallback
     ],
     ...,
 ] = (
@@ -124,4 +144,5 @@ OWNED_BUTTONS: tuple[
     PasteCallback,
     DueCallback,
     ReminderCallback,
+    RemindCallback,
 )

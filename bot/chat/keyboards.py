@@ -17,8 +17,10 @@ from bot.chat.callbacks import (
     PasteCallback,
     PasteChoice,
     PickAction,
+    RemindCallback,
     ReminderAction,
     ReminderCallback,
+    RemindPreset,
     TaskAction,
     TaskCallback,
 )
@@ -121,11 +123,8 @@ def card_keyboard(
             for status, action in _STATUS_ACTIONS.items()
         )
     )
-    builder.row(
-        button(_("📅 Due"), TaskAction.DUE),
-        button(_("✏️ Edit"), TaskAction.EDIT),
-        button(_("🗑 Delete"), TaskAction.DELETE),
-    )
+    builder.row(button(_("📅 Due"), TaskAction.DUE), button(_("⏰ Remind"), TaskAction.REMIND))
+    builder.row(button(_("✏️ Edit"), TaskAction.EDIT), button(_("🗑 Delete"), TaskAction.DELETE))
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
@@ -252,6 +251,37 @@ def due_keyboard(
     )
     if task.due_at is not None:
         builder.row(preset(_("🚫 No date"), DuePreset.NONE))
+    back = TaskCallback(
+        action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
+    )
+    builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
+    return builder.as_markup()
+
+
+def remind_keyboard(
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
+) -> InlineKeyboardMarkup:
+    """Presets under "When should I remind you?": before a due time, or off; a typed moment
+    works too."""
+
+    def preset(text: str, choice: RemindPreset) -> InlineKeyboardButton:
+        data = RemindCallback(
+            preset=choice, number=task.number, view=task_filter, page=page, owner=owner
+        )
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    builder = InlineKeyboardBuilder()
+    if task.due_at is not None and task.due_has_time:
+        builder.row(
+            preset(_("At the due time"), RemindPreset.AT_DUE),
+            preset(_("10 min before"), RemindPreset.TEN_MINUTES),
+        )
+        builder.row(
+            preset(_("1 hour before"), RemindPreset.HOUR),
+            preset(_("1 day before"), RemindPreset.DAY),
+        )
+    if task.remind_at is not None:
+        builder.row(preset(_("🔕 No reminder"), RemindPreset.OFF))
     back = TaskCallback(
         action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
     )

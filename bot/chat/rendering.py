@@ -120,6 +120,10 @@ def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "")
     ]
     if cal is not None and task.due_at is not None:
         facts.append(_("Due: {when}").format(when=due_text(task, cal.zone, cal.today)))
+    if cal is not None and task.remind_at is not None:
+        local = task.remind_at.astimezone(cal.zone)
+        when = f"{day_name(local.date())}, {local:%H:%M}"
+        facts.append(_("Reminder: ⏰ {when}").format(when=when))
     facts.append(_("Created: {moment}").format(moment=format_moment(task.created_at, zone)))
     if task.updated_at != task.created_at:
         facts.append(_("Updated: {moment}").format(moment=format_moment(task.updated_at, zone)))

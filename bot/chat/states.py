@@ -12,6 +12,11 @@ class EditDue(StatesGroup):
     text = State()
 
 
+class EditReminder(StatesGroup):
+    # data: number, view, page, card_chat, card_message
+    text = State()
+
+
 class EditTask(StatesGroup):
     # data: number, filter, page (where the card came from)
     text = State()

@@ -493,6 +493,13 @@ class TaskService:
             moment = _local_midnight(due.at.astimezone(zone).date(), zone, hour=MORNING_HOUR)
         return await self.remind_at(person, number, moment)
 
+    async def remind_before_due(self, person: Person, number: int, minutes: int) -> TaskRead:
+        """A reminder `minutes` before the task's due time (it must have one)."""
+        task = await self.get_task(person, number)
+        if task.due_at is None or not task.due_has_time:
+            raise DueNotUnderstood("")
+        return await self.remind_at(person, number, task.due_at - timedelta(minutes=minutes))
+
     def morning_after(self, zone_name: str) -> datetime:
         """Tomorrow at MORNING_HOUR in the zone: the "tomorrow morning" snooze."""
         zone = ZoneInfo(zone_name)

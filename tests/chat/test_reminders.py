@@ -119,3 +119,31 @@ async def test_remind_command(chat: ChatHarness, service: TaskService) -> None:
     [reply] = texts(await chat.send(ALICE, "/remind 1 off"))
     assert reply == "🔕 #1: no reminder."
     assert (await service.get_task(person(ALICE), 1)).remind_at is None
+
+
+async def test_the_cards_reminder_picker(
+    chat: ChatHarness, service: TaskService, clock: Clock
+) -> None:
+    await chat.send(BOB, "Созвон завтра в 10")
+    await chat.press(BOB, "📂 Открыть")
+    card = chat.last(BOB)
+    assert "Напоминание: ⏰ чт 3 дек., 10:00" in card.text  # at the due time, by default
+    await chat.press(BOB, "⏰ Напомнить", card)
+    assert card.text.startswith("Когда напомнить о #1 «Созвон»? Сейчас: чт 3 дек., 10:00.")
+    assert card.button_texts() == [
+        "В срок",
+        "За 10 минут",
+        "За час",
+        "За день",
+        "🔕 Без напоминания",
+        "⬅️ Назад",
+    ]
+    await chat.press(BOB, "За час", card)
+    assert "Напоминание: ⏰ чт 3 дек., 09:00" in card.text
+    await chat.press(BOB, "⏰ Напомнить", card)
+    [saved] = texts(await chat.send(BOB, "через 2 часа"))[-1:]
+    assert saved.startswith("⏰ Напоминание: ср 2 дек., 16:30")
+    assert "Напоминание: ⏰ ср 2 дек., 16:30" in card.text  # the card it began on, updated
+    await chat.press(BOB, "⏰ Напомнить", chat.last(BOB))
+    await chat.press(BOB, "🔕 Без напоминания", chat.last_with_buttons(BOB))
+    assert (await service.get_task(person(BOB), 1)).remind_at is None

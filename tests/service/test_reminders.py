@@ -133,3 +133,26 @@ async def test_recurrence_keeps_the_wall_time_across_daylight_saving(
     clock.now = datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
     task = (await service.change_status(ANNA, number, TaskStatus.DONE)).task
     assert task.due_at == datetime(2027, 4, 5, 7, 0, tzinfo=UTC)  # 09:00 in Berlin, summer time
+
+
+async def test_the_due_scan_reads_the_reminder_index_not_the_table(
+    engine: AsyncEngine, service: TaskService, clock: Clock
+) -> None:
+    """The worker's claim must stay flat in the number of tasks kept: on PostgreSQL its
+    subquery is an index scan of ix_tasks_remind_at (the plan, with sequential scans off so
+    a small test table does not tempt the planner); on SQLite it searches that index."""
+    from sqlalchemy import text
+
+    from bot.db.repositories.tasks import _CLAIMABLE
+
+    await add(service, "Something at 15:00")
+    scan = _CLAIMABLE.params(now=NOW, most=100)
+    async with engine.connect() as connection:
+        sql = str(scan.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("SET enable_seqscan = off"))
+            plan = await connection.execute(text(f"EXPLAIN {sql}"))
+        else:
+            plan = await connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+        lines = " ".join(str(row) for row in plan)
+    assert "ix_tasks_remind_at" in lines, lines

@@ -5,18 +5,30 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.chat.callbacks import ReminderAction, ReminderCallback
+from bot.chat.callbacks import (
+    RemindCallback,
+    ReminderAction,
+    ReminderCallback,
+    RemindPreset,
+    TaskAction,
+    TaskCallback,
+)
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text
+from bot.chat.filters import NOT_A_COMMAND
+from bot.chat.handlers.card import refresh_card
 from bot.chat.handlers.done import parse_numbers
+from bot.chat.keyboards import card_keyboard, remind_keyboard
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import clip
+from bot.chat.rendering import clip, render_card
 from bot.chat.replies import respond, show
-from bot.schemas import Person, TaskRead, TaskStatus
+from bot.chat.states import EditReminder
+from bot.schemas import Person, TaskFilter, TaskRead, TaskStatus
 from bot.services import TaskService
 
 _SNOOZES = {ReminderAction.SNOOZE_15: 15, ReminderAction.SNOOZE_60: 60}
@@ -106,8 +118,105 @@ async def remind_command(
     )
 
 
+# -- the card's reminder picker ------------------------------------------------------------
+
+
+def _reminder_now(task: TaskRead, cal: Calendar) -> str:
+    return _moment(task.remind_at, cal) if task.remind_at is not None else _("none")
+
+
+async def ask_reminder(
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    clock: Clock,
+) -> None:
+    task = await task_service.get_task(person, callback_data.number)
+    cal = await calendar_of(person, task_service, clock)
+    card = query.message
+    await state.set_state(EditReminder.text)
+    await state.update_data(
+        number=task.number,
+        view=callback_data.view.value,
+        page=callback_data.page,
+        card_chat=card.chat.id if card is not None else None,
+        card_message=card.message_id if card is not None else None,
+    )
+    await show(
+        query,
+        _(
+            "When should I remind you of #{number} «{title}»? Now: {now}.\n\n"
+            "Pick one, or send it in words: <code>in 2 hours</code>, "
+            "<code>завтра в 9</code>, <code>friday 18:00</code>."
+        ).format(
+            number=task.number,
+            title=escape(clip(task.title, 60)),
+            now=_reminder_now(task, cal),
+        ),
+        remind_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
+    )
+
+
+async def remind_preset(
+    query: CallbackQuery,
+    callback_data: RemindCallback,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+    clock: Clock,
+) -> None:
+    number = callback_data.number
+    if callback_data.preset is RemindPreset.OFF:
+        task = await task_service.remind_at(person, number, None)
+    else:
+        minutes = int(callback_data.preset.value)
+        task = await task_service.remind_before_due(person, number, minutes)
+    changes.saved()
+    if await state.get_state() == EditReminder.text.state:
+        await state.clear()
+    cal = await calendar_of(person, task_service, clock)
+    await show(
+        query,
+        render_card(task, cal),
+        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
+        notice=_("⏰ Reminder: {when}").format(when=_reminder_now(task, cal)),
+    )
+
+
+async def reminder_typed(
+    message: Message,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+    clock: Clock,
+) -> None:
+    assert message.text is not None  # NOT_A_COMMAND
+    data = await state.get_data()
+    # Words that read as no moment raise before the state is cleared: the question stays.
+    task = await task_service.remind_phrase(person, int(data["number"]), message.text)
+    changes.saved()
+    await state.clear()
+    cal = await calendar_of(person, task_service, clock)
+    await refresh_card(message, data, task, person.telegram_id, cal)
+    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
+    await respond(
+        message,
+        render_card(
+            task, cal, intro=_("⏰ Reminder: {when}").format(when=_reminder_now(task, cal)) + "\n\n"
+        ),
+        card_keyboard(task, view, page, owner=person.telegram_id),
+    )
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(reminder_button, ReminderCallback.filter())
     router.message.register(remind_command, Command("remind"))
+    router.callback_query.register(ask_reminder, TaskCallback.filter(F.action == TaskAction.REMIND))
+    router.callback_query.register(remind_preset, RemindCallback.filter())
+    router.message.register(reminder_typed, NOT_A_COMMAND, StateFilter(EditReminder.text))
     return router

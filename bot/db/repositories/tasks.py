@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Select,
     and_,
     bindparam,
@@ -137,7 +138,7 @@ _CLAIMABLE = (
     select(Task.id)
     .where(Task.remind_at <= bindparam("now"), Task.status != TaskStatus.DONE)
     .order_by(Task.remind_at)
-    .limit(bindparam("most"))
+    .limit(bindparam("most", type_=Integer))
     .with_for_update(skip_locked=True)
 )
 _CLAIM = (
@@ -210,7 +211,7 @@ _DUE_BETWEEN = (
         Task.due_at < bindparam("due_to"),
     )
     .order_by(Task.due_at, Task.number)
-    .limit(bindparam("most"))
+    .limit(bindparam("most", type_=Integer))
 )
 
 
