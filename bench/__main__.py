@@ -30,6 +30,7 @@ from bench.harness import (
     progress,
 )
 from bench.memory import measure_memory
+from bench.reminders import BATCH, DUE_IN_SCAN, run_delivery, run_scan
 from bench.report import (
     BackendResults,
     Report,
@@ -60,6 +61,11 @@ class Plan:
     start_repeats: int
     import_repeats: int  # the parser's import, and a bare interpreter, each
     memory_people: tuple[int, int]
+    reminders: int  # due at once, delivered on PostgreSQL (judged)
+    sqlite_reminders: int  # at most so many on SQLite (shown); 0: no reminder section there
+    scan_sizes: dict[Backend, tuple[int, int]]  # the due scan: the small and the large table
+    scan_runs: int  # timed claims per case, size and round
+    scan_rounds: int
 
 
 FULL = Plan(
@@ -71,6 +77,11 @@ FULL = Plan(
     start_repeats=3,
     import_repeats=5,
     memory_people=(10, 10_000),
+    reminders=10_000,
+    sqlite_reminders=500,
+    scan_sizes={"postgresql": (1_000, 1_000_000), "sqlite": (1_000, 100_000)},
+    scan_runs=25,
+    scan_rounds=8,
 )
 QUICK = Plan(
     name="quick",
@@ -81,18 +92,39 @@ QUICK = Plan(
     start_repeats=1,
     import_repeats=3,
     memory_people=(10, 300),
+    reminders=100,
+    sqlite_reminders=0,
+    scan_sizes={"postgresql": (1_000, 10_000)},
+    scan_runs=10,
+    scan_rounds=2,
 )
 
 
-async def run(plan: Plan, backends: list[Backend], *, postgres_url: str, command: str) -> Report:
+async def run(
+    plan: Plan,
+    backends: list[Backend],
+    *,
+    postgres_url: str,
+    command: str,
+    reminders_only: bool = False,
+) -> Report:
     started = time.perf_counter()
     postgres = await postgres_version(postgres_url) if "postgresql" in backends else None
     report = Report(command, plan.name, describe_machine(postgres))
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         for backend in backends:
-            async with fresh_database(backend, postgres_url=postgres_url, workdir=workdir) as db:
-                report.backends.append(await run_backend(db, plan))
+            if reminders_only:
+                results = BackendResults(backend)
+            else:
+                async with fresh_database(
+                    backend, postgres_url=postgres_url, workdir=workdir
+                ) as db:
+                    results = await run_backend(db, plan)
+            await run_reminders(results, plan, postgres_url=postgres_url, workdir=workdir)
+            report.backends.append(results)
+        if reminders_only:
+            return _finish(report, started)
         # Start-up and memory on a fresh database of the first backend (the production one).
         async with fresh_database(backends[0], postgres_url=postgres_url, workdir=workdir) as db:
             progress(f"{db.backend}: start-up, {plan.start_repeats} run(s) each")
@@ -104,10 +136,52 @@ async def run(plan: Plan, backends: list[Backend], *, postgres_url: str, command
             few, many = plan.memory_people
             progress(f"{db.backend}: memory after {few} and {many:,} people")
             report.memory = await measure_memory(db, few=few, many=many)
+    return _finish(report, started)
+
+
+def _finish(report: Report, started: float) -> Report:
     report.verdicts = judge(report)
     report.load_after = os.getloadavg()
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def run_reminders(
+    results: BackendResults, plan: Plan, *, postgres_url: str, workdir: Path
+) -> None:
+    """The reminder worker (issue 14): delivery within Telegram's limits, each backend on a
+    fresh database; then the due scan on a small and a large table."""
+    backend: Backend = "postgresql" if results.backend == "postgresql" else "sqlite"
+    reminders = (
+        plan.reminders if backend == "postgresql" else min(plan.reminders, plan.sqlite_reminders)
+    )
+    if reminders > 0:
+        async with (
+            fresh_database(backend, postgres_url=postgres_url, workdir=workdir) as db,
+            open_harness(db) as harness,
+        ):
+            results.delivery = await run_delivery(harness, reminders)
+        delivery = results.delivery
+        progress(
+            f"{backend}: {delivery.delivered:,} delivered at {delivery.per_second:.1f}/s, "
+            f"{delivery.too_many} answered 429, {delivery.duplicates} duplicates, "
+            f"{delivery.lost} lost"
+        )
+    sizes = plan.scan_sizes.get(backend)
+    if sizes is not None:
+        results.scan = await run_scan(
+            backend,
+            sizes,
+            runs=plan.scan_runs,
+            rounds=plan.scan_rounds,
+            postgres_url=postgres_url,
+            workdir=workdir,
+        )
+        scan = results.scan
+        progress(
+            f"{backend}: claim_reminders({BATCH}) at {sizes[1]:,} vs {sizes[0]:,} tasks: "
+            f"{scan.idle_ratio:.2f}x nothing due, {scan.due_ratio:.2f}x {DUE_IN_SCAN} due"
+        )
 
 
 async def run_backend(database: Database, plan: Plan) -> BackendResults:
@@ -147,6 +221,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="both")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also save every number here")
     parser.add_argument(
+        "--reminders",
+        type=int,
+        metavar="N",
+        help="reminders due at once in the delivery run (default: 10000; 100 with --quick; "
+        "SQLite takes at most 500)",
+    )
+    parser.add_argument(
+        "--reminders-only",
+        action="store_true",
+        help="run the reminder section alone (delivery and the due scan)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL),
         help="the server where the run creates (and drops) its databases "
@@ -159,7 +245,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     plan = QUICK if args.quick else FULL
-    coroutine = run(plan, BACKENDS[args.backend], postgres_url=args.postgres_url, command=command)
+    if args.reminders is not None:
+        if args.reminders < 1:
+            print("--reminders takes a positive number", file=sys.stderr)
+            return 2
+        plan = dataclasses.replace(plan, reminders=args.reminders)
+    coroutine = run(
+        plan,
+        BACKENDS[args.backend],
+        postgres_url=args.postgres_url,
+        command=command,
+        reminders_only=args.reminders_only,
+    )
     try:
         report = asyncio.run(_cancellable(coroutine))
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -193,6 +290,12 @@ def _jsonable(report: Report) -> dict[str, Any]:
             }
         if results.dated_add is not None:
             backend["dated_add"]["ratio"] = results.dated_add.ratio
+        if results.delivery is not None:
+            backend["delivery"]["per_second"] = results.delivery.per_second
+            backend["delivery"]["share_of_rate"] = results.delivery.share_of_rate
+        if results.scan is not None:
+            backend["scan"]["idle_ratio"] = results.scan.idle_ratio
+            backend["scan"]["due_ratio"] = results.scan.due_ratio
     if report.startup is not None:
         data["startup"]["ratio"] = report.startup.ratio
     if report.parser_import is not None:

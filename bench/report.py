@@ -11,6 +11,7 @@ from importlib.metadata import version
 from bench.due import DATED_TEXT, PLAIN_TEXT, DatedAdd
 from bench.harness import Summary
 from bench.memory import MemoryResult
+from bench.reminders import BATCH, BOT_PER_SECOND, DUE_IN_SCAN, Delivery, Scan
 from bench.scale import ScaleRun
 from bench.startup import PARSER_MODULE, ParserImport, StartupResult
 from bench.usecases import Comparison
@@ -21,6 +22,8 @@ START_RATIO = 1.5  # against a bare aiogram bot
 MEMORY_GROWTH_MB = 50.0  # after 10 000 people against after 10
 DATED_ADD_RATIO = 1.3  # /add with a date phrase against /add without, end to end
 PARSER_IMPORT_SHARE = 0.20  # the parser's import against a bare aiogram bot's start-up
+DELIVERY_SHARE = 0.9  # reminders delivered a second against the configured send rate
+SCAN_RATIO = 1.5  # the due scan on the large table against the small one
 _DASH = "—"
 
 
@@ -64,6 +67,8 @@ class BackendResults:
     comparisons: list[Comparison] = field(default_factory=list)
     scale: list[ScaleRun] = field(default_factory=list)
     dated_add: DatedAdd | None = None
+    delivery: Delivery | None = None
+    scan: Scan | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,10 @@ def judge(report: Report) -> list[Verdict]:
                 )
         if results.dated_add is not None:
             verdicts.append(_dated_add_verdict(results.dated_add))
+        if results.delivery is not None:
+            verdicts.extend(_delivery_verdicts(results.delivery))
+        if results.scan is not None:
+            verdicts.extend(_scan_verdicts(results.scan))
     if report.startup is not None:
         startup = report.startup
         verdicts.append(
@@ -194,6 +203,58 @@ def _parser_verdicts(parser: ParserImport, startup: StartupResult) -> list[Verdi
     ]
 
 
+def _delivery_verdicts(delivery: Delivery) -> list[Verdict]:
+    """Judged on PostgreSQL, the production database; shown on SQLite."""
+    judged = delivery.backend == "postgresql"
+    where = f"({delivery.backend}, {delivery.reminders:,} due at once)"
+
+    def verdict(target: str, measured: str, passed: bool) -> Verdict:
+        return Verdict(f"{target} {where}", measured, passed if judged else None)
+
+    return [
+        verdict(
+            f"reminders delivered ≥ {DELIVERY_SHARE:.0%} of the send rate",
+            f"{delivery.share_of_rate:.1%} ({delivery.per_second:.2f}/s of "
+            f"{delivery.rate:g}/s; {delivery.delivered:,} in {delivery.seconds:.1f} s)",
+            delivery.share_of_rate >= DELIVERY_SHARE,
+        ),
+        verdict(
+            f"0 answers 429 ({BOT_PER_SECOND}/s per bot, 1/s per chat enforced)",
+            f"{delivery.too_many} (peak {delivery.peak_per_second} messages in one second)",
+            delivery.too_many == 0,
+        ),
+        verdict(
+            "0 duplicate reminders",
+            f"{delivery.duplicates} ({delivery.sent:,} messages for {delivery.delivered:,} tasks)",
+            delivery.duplicates == 0,
+        ),
+        verdict(
+            "0 lost reminders",
+            f"{delivery.lost} (of {delivery.reminders:,})",
+            delivery.lost == 0,
+        ),
+    ]
+
+
+def _scan_verdicts(scan: Scan) -> list[Verdict]:
+    judged = scan.backend == "postgresql"
+    small, large = scan.small, scan.large
+    cases = [
+        ("nothing due", scan.idle_ratio, large.idle_ms, small.idle_ms),
+        (f"{DUE_IN_SCAN} due", scan.due_ratio, large.due_ms, small.due_ms),
+    ]
+    return [
+        Verdict(
+            f"due scan, {case}: {large.tasks:,} tasks "
+            + (f"≤ {SCAN_RATIO}x" if judged else "vs")
+            + f" {small.tasks:,} ({scan.backend})",
+            f"{ratio:.2f}x ({large_ms:.2f} vs {small_ms:.2f} ms, medians of {scan.runs})",
+            ratio <= SCAN_RATIO if judged else None,
+        )
+        for case, ratio, large_ms, small_ms in cases
+    ]
+
+
 def _spread(ratios: tuple[float, ...]) -> str:
     return f"{min(ratios):.2f}-{max(ratios):.2f}"
 
@@ -204,13 +265,18 @@ def _spread(ratios: tuple[float, ...]) -> str:
 def render_report(report: Report) -> str:
     parts = [_header(report)]
     for results in report.backends:
-        parts.append(_comparisons(results))
-        parts.append(_breakdown(results))
+        if results.comparisons:
+            parts.append(_comparisons(results))
+            parts.append(_breakdown(results))
         if results.scale:
             parts.append(_scale(results))
             parts.append(_due_scale(results))
         if results.dated_add is not None:
             parts.append(_dated_add(results.dated_add))
+        if results.delivery is not None:
+            parts.append(_delivery(results.delivery))
+        if results.scan is not None:
+            parts.append(_scan(results.scan))
     if report.startup is not None:
         startup = report.startup
         parts.append(
@@ -451,6 +517,62 @@ def _parser_import(parser: ParserImport) -> str:
                 f"{parser.own_median_ms / 1e3:.3f}",
                 _runs3(tuple(ms / 1e3 for ms in parser.own_ms)),
             ],
+        ],
+    )
+
+
+def _delivery(delivery: Delivery) -> str:
+    return _table(
+        f"Reminders on {delivery.backend}: {delivery.reminders:,} people, one reminder each, "
+        f"all due in the same minute; the bot's ReminderWorker (run_once until none is due) "
+        f"with SendLimiter({delivery.rate:g}/s), against a Bot API that answers 429 beyond "
+        f"{BOT_PER_SECOND}/s per bot or 1/s per chat",
+        [
+            "due",
+            "seconds",
+            "delivered/s",
+            "of rate",
+            "peak in 1 s",
+            "sent",
+            "429",
+            "duplicates",
+            "lost",
+            "rounds",
+            "warnings",
+        ],
+        [
+            [
+                f"{delivery.reminders:,}",
+                f"{delivery.seconds:.1f}",
+                f"{delivery.per_second:.2f}",
+                f"{delivery.share_of_rate:.1%}",
+                f"{delivery.peak_per_second}",
+                f"{delivery.sent:,}",
+                f"{delivery.too_many}",
+                f"{delivery.duplicates}",
+                f"{delivery.lost}",
+                f"{delivery.rounds}",
+                f"{delivery.warnings}",
+            ]
+        ],
+    )
+
+
+def _scan(scan: Scan) -> str:
+    return _table(
+        f"The due scan on {scan.backend}: TaskService.claim_reminders({BATCH}), ms, median "
+        f"(p90) of {scan.runs} claims per case, the two tables in alternating rounds",
+        ["tasks", "with a reminder ahead", "nothing due", "p90", f"{DUE_IN_SCAN} due", "p90"],
+        [
+            [
+                f"{timing.tasks:,}",
+                f"{timing.with_reminder:,}",
+                f"{timing.idle_ms:.2f}",
+                f"{timing.idle_p90_ms:.2f}",
+                f"{timing.due_ms:.2f}",
+                f"{timing.due_p90_ms:.2f}",
+            ]
+            for timing in (scan.small, scan.large)
         ],
     )
 
