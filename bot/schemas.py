@@ -75,6 +75,9 @@ class UserRead(_ReadModel):
     language: str | None
     timezone: str = "UTC"
     timezone_chosen: bool = False
+    digest_minute: int | None = None
+    quiet_from: int | None = None
+    quiet_to: int | None = None
 
 
 class TaskRead(_ReadModel):
@@ -89,6 +92,7 @@ class TaskRead(_ReadModel):
     due_has_time: bool = False
     remind_at: datetime | None = None
     recurrence: str | None = None
+    nag_minutes: int | None = None
 
 
 class AddResult(_ReadModel):

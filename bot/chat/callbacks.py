@@ -101,6 +101,9 @@ class RemindPreset(enum.StrEnum):
     HOUR = "60"
     DAY = "1440"
     OFF = "off"
+    NAG_15 = "n15"
+    NAG_60 = "n60"
+    NAG_OFF = "n0"
 
 
 class RemindCallback(CallbackData, prefix="m"):

@@ -17,6 +17,7 @@ COMMANDS = (
     ("upcoming", N_("The next 7 days")),
     ("remind", N_("Remind me about a task")),
     ("tz", N_("My time zone")),
+    ("settings", N_("Time zone, digest, quiet hours")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),
 )

@@ -282,6 +282,14 @@ def remind_keyboard(
         )
     if task.remind_at is not None:
         builder.row(preset(_("🔕 No reminder"), RemindPreset.OFF))
+    # Nagging: once reminded, again every so often until done or snoozed.
+    if task.nag_minutes:
+        builder.row(preset(_("🔁 Stop nagging"), RemindPreset.NAG_OFF))
+    else:
+        builder.row(
+            preset(_("🔁 Nag every 15 min"), RemindPreset.NAG_15),
+            preset(_("🔁 Nag every hour"), RemindPreset.NAG_60),
+        )
     back = TaskCallback(
         action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
     )

@@ -124,6 +124,8 @@ def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "")
         local = task.remind_at.astimezone(cal.zone)
         when = f"{day_name(local.date())}, {local:%H:%M}"
         facts.append(_("Reminder: ⏰ {when}").format(when=when))
+    if task.nag_minutes:
+        facts.append(_("Nags every {minutes} min until done").format(minutes=task.nag_minutes))
     facts.append(_("Created: {moment}").format(moment=format_moment(task.created_at, zone)))
     if task.updated_at != task.created_at:
         facts.append(_("Updated: {moment}").format(moment=format_moment(task.updated_at, zone)))

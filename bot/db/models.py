@@ -27,10 +27,20 @@ from bot.schemas import LANGUAGE_MAX_LENGTH, TaskStatus
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 USERNAME_KEY_LENGTH = 64
+DEFAULT_DIGEST_MINUTE = 9 * 60
 
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        # The worker's digest scan: only people with a digest scheduled are in it.
+        Index(
+            "ix_users_digest_at",
+            "digest_at",
+            postgresql_where=text("digest_at IS NOT NULL"),
+            sqlite_where=text("digest_at IS NOT NULL"),
+        ),
+    )
 
     username: Mapped[str] = mapped_column(String(USERNAME_KEY_LENGTH), primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
@@ -46,6 +56,15 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # False until the person chose a zone (/tz): answers with a date say which one was assumed.
     timezone_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The daily digest: minutes after local midnight (None: off), and the next UTC moment it
+    # is due (kept by the worker; None: not scheduled yet).
+    digest_minute: Mapped[int | None] = mapped_column(
+        SmallInteger, default=DEFAULT_DIGEST_MINUTE, server_default=str(DEFAULT_DIGEST_MINUTE)
+    )
+    digest_at: Mapped[datetime | None]
+    # Quiet hours, minutes after local midnight (None: none); may wrap past midnight.
+    quiet_from: Mapped[int | None] = mapped_column(SmallInteger)
+    quiet_to: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -102,6 +121,8 @@ class Task(Base):
     remind_at: Mapped[datetime | None]
     # An RFC 5545 RRULE body, evaluated in the person's zone from the local due time.
     recurrence: Mapped[str | None] = mapped_column(Text)
+    # Nagging: after a reminder, remind again every this many minutes until done or snoozed.
+    nag_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     # Which task of its message this is: 0, or the line's index when one message was split
     # into one task per line.
     part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

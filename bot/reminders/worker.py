@@ -18,16 +18,20 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.chat.dates import Calendar, Clock
-from bot.chat.keyboards import reminder_keyboard
+from bot.chat.handlers.due import render_today
+from bot.chat.keyboards import numbers_keyboard, reminder_keyboard
 from bot.chat.middlewares.locale import locale_for
 from bot.chat.rendering import render_reminder
 from bot.db.base import utcnow
 from bot.db.repositories.tasks import ClaimedReminder
+from bot.db.repositories.users import ClaimedDigest
 from bot.reminders.limiter import SendLimiter
 from bot.services import StorageUnavailable, TaskService
+from bot.services.schedule import quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -79,33 +83,55 @@ class ReminderWorker:
                     await asyncio.wait_for(self._stopping.wait(), self._interval)
 
     async def run_once(self) -> int:
-        """Claim what is due and send it; how many were claimed."""
+        """Claim what is due and send it; how many reminders and digests were claimed."""
+        await self._service.schedule_digests(BATCH)
         claimed = await self._service.claim_reminders(BATCH)
-        await asyncio.gather(*(self._deliver(reminder) for reminder in claimed))
-        return len(claimed)
+        digests = await self._service.claim_digests(BATCH)
+        await asyncio.gather(
+            *(self._deliver(reminder) for reminder in claimed),
+            *(self._digest(digest) for digest in digests),
+        )
+        return len(claimed) + len(digests)
+
+    async def _send(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:
+        """False when the message was not delivered. A person who blocked the bot (or whose
+        chat is gone) loses every pending reminder, and is logged once."""
+        await self._limiter.wait(chat_id)
+        try:
+            await self._bot.send_message(chat_id, text, reply_markup=keyboard)
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            log.info("reminders for %s stopped: %s", chat_id, error.message)
+            await self._service.stop_reminders(chat_id)
+            return False
+        except Exception as error:  # network, 5xx after retries: the lease brings it back
+            log.warning("message to %s not sent (%s); retried later", chat_id, type(error).__name__)
+            return False
+        return True
 
     async def _deliver(self, reminder: ClaimedReminder) -> None:
         chat_id = reminder.telegram_id
         zone = ZoneInfo(reminder.timezone)
+        until = quiet_until(self._clock(), zone, *reminder.quiet)
+        if until is not None:  # quiet hours: it waits until they end
+            await self._service.postpone_reminder(reminder, until)
+            return
         locale = locale_for(self._i18n, reminder.language)
         with self._i18n.context(), self._i18n.use_locale(locale):
             cal = Calendar(zone, self._clock().astimezone(zone).date())
             text = render_reminder(reminder.task, cal)
             keyboard = reminder_keyboard(reminder.task, owner=chat_id)
-        await self._limiter.wait(chat_id)
-        try:
-            await self._bot.send_message(chat_id, text, reply_markup=keyboard)
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            # Blocked, or the chat is gone: final. Logged once; no more attempts.
-            log.info("reminders for %s stopped: %s", chat_id, error.message)
-            await self._service.stop_reminders(chat_id)
-            return
-        except Exception as error:  # network, 5xx after retries: the lease brings it back
-            log.warning(
-                "reminder #%s to %s not sent (%s); retried later",
-                reminder.task.number,
-                chat_id,
-                type(error).__name__,
-            )
-            return
-        await self._service.reminder_sent(reminder)
+        if await self._send(chat_id, text, keyboard):
+            await self._service.reminder_sent(reminder)
+
+    async def _digest(self, digest: ClaimedDigest) -> None:
+        due = await self._service.digest_tasks(digest)
+        if due.tasks:  # nothing due: no message
+            zone = ZoneInfo(digest.timezone)
+            locale = locale_for(self._i18n, digest.language)
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                cal = Calendar(zone, due.today)
+                text = render_today(due, cal)
+                keyboard = numbers_keyboard(due.tasks, owner=digest.telegram_id)
+            if not await self._send(digest.telegram_id, text, keyboard):
+                return
+        await self._service.digest_sent(digest)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.db.errors import is_connection_error
 from bot.db.repositories.tasks import ClaimedReminder, Due
+from bot.db.repositories.users import ClaimedDigest
 from bot.db.uow import UnitOfWork, UnitsOfWork
 from bot.schemas import (
     AddResult,
@@ -47,6 +48,7 @@ from bot.services.errors import (
     TaskNotFound,
 )
 from bot.services.recurrence import next_occurrence
+from bot.services.schedule import next_daily
 from bot.services.text import parse_task_text
 
 log = logging.getLogger(__name__)
@@ -152,8 +154,12 @@ class TaskService:
     async def set_timezone(self, person: Person, zone: ZoneInfo) -> PersonZone:
         async def set_zone() -> PersonZone:
             await self._ensure_synced(person)
-            async with self._units.autocommit() as uow:
+            async with self._units.transaction() as uow:
                 await uow.users.set_timezone(person.telegram_id, zone.key, self._clock())
+                user = await uow.users.get(person.telegram_id)
+                if user is not None and user.digest_minute is not None:  # its time, moved
+                    next_at = next_daily(user.digest_minute, zone, self._clock())
+                    await uow.users.set_digest(person.telegram_id, user.digest_minute, next_at)
             self._remember(person, zone.key, True)
             return PersonZone(name=zone.key, chosen=True)
 
@@ -457,11 +463,128 @@ class TaskService:
         return await self._resilient(claim)
 
     async def reminder_sent(self, reminder: ClaimedReminder) -> None:
+        """Sent: the next nag, if the task nags, else no more reminders."""
+        nag = reminder.task.nag_minutes
+        next_at = self._clock() + timedelta(minutes=nag) if nag else None
+        await self._fired(reminder, next_at)
+
+    async def postpone_reminder(self, reminder: ClaimedReminder, until: datetime) -> None:
+        """Not sent now (quiet hours): due again at `until`."""
+        await self._fired(reminder, until)
+
+    async def _fired(self, reminder: ClaimedReminder, next_at: datetime | None) -> None:
         async def fired() -> None:
             async with self._units.autocommit() as uow:
-                await uow.tasks.reminder_fired(reminder.task_id, reminder.lease)
+                await uow.tasks.reminder_fired(reminder.task_id, reminder.lease, next_at)
 
         await self._resilient(fired)
+
+    async def set_nag(self, person: Person, number: int, minutes: int | None) -> TaskRead:
+        """Remind again every `minutes` after a reminder until done or snoozed (None: once)."""
+        return await self._one_task(
+            person,
+            number,
+            lambda uow, at: uow.tasks.set_nag(person.telegram_id, number, minutes, at),
+        )
+
+    # -- the person's settings and the daily digest ------------------------------------------
+
+    async def settings_of(self, person: Person) -> UserRead:
+        await self._ensure_synced(person)
+
+        async def read() -> UserRead:
+            async with self._units.autocommit() as uow:
+                user = await uow.users.get(person.telegram_id)
+            assert user is not None  # synced above
+            return user
+
+        return await self._resilient(read)
+
+    async def set_digest(self, person: Person, minute: int | None) -> UserRead:
+        """The daily digest at `minute` after local midnight; None turns it off."""
+        known = await self._ensure_synced(person)
+        zone = ZoneInfo(known.zone)
+        next_at = next_daily(minute, zone, self._clock()) if minute is not None else None
+
+        async def set_it() -> UserRead:
+            async with self._units.autocommit() as uow:
+                await uow.users.set_digest(person.telegram_id, minute, next_at)
+                user = await uow.users.get(person.telegram_id)
+            assert user is not None
+            return user
+
+        return await self._resilient(set_it)
+
+    async def set_quiet(self, person: Person, start: int | None, end: int | None) -> UserRead:
+        """Quiet hours (minutes after local midnight; None: none): reminders that fall in
+        them wait until they end."""
+        await self._ensure_synced(person)
+
+        async def set_it() -> UserRead:
+            async with self._units.autocommit() as uow:
+                await uow.users.set_quiet(person.telegram_id, start, end)
+                user = await uow.users.get(person.telegram_id)
+            assert user is not None
+            return user
+
+        return await self._resilient(set_it)
+
+    async def schedule_digests(self, most: int) -> int:
+        """Schedule the digest of people who have a digest time and none scheduled."""
+        now = self._clock()
+
+        async def schedule() -> int:
+            async with self._units.autocommit() as uow:
+                people = await uow.users.unscheduled_digests(most)
+                for setting in people:
+                    next_at = next_daily(setting.digest_minute, ZoneInfo(setting.timezone), now)
+                    await uow.users.schedule_digest(setting.telegram_id, next_at)
+            return len(people)
+
+        return await self._resilient(schedule)
+
+    async def claim_digests(
+        self, most: int, lease_seconds: float = REMINDER_LEASE
+    ) -> list[ClaimedDigest]:
+        now = self._clock()
+
+        async def claim() -> list[ClaimedDigest]:
+            async with self._units.autocommit() as uow:
+                return await uow.users.claim_digests(
+                    now, now + timedelta(seconds=lease_seconds), most
+                )
+
+        return await self._resilient(claim)
+
+    async def digest_tasks(self, digest: ClaimedDigest) -> DueTasks:
+        """What a digest lists: the person's open tasks overdue or due today."""
+        zone = ZoneInfo(digest.timezone)
+        today = self._clock().astimezone(zone).date()
+        end = _local_midnight(today + timedelta(days=1), zone)
+
+        async def read() -> DueTasks:
+            async with self._units.autocommit() as uow:
+                tasks = await uow.tasks.due_between(
+                    digest.telegram_id, _EARLIEST, end, DUE_VIEW_SIZE
+                )
+            return DueTasks(
+                tasks=tuple(tasks),
+                zone=PersonZone(name=digest.timezone, chosen=True),
+                today=today,
+            )
+
+        return await self._resilient(read)
+
+    async def digest_sent(self, digest: ClaimedDigest) -> None:
+        """Sent (or nothing to send): the same time tomorrow."""
+        zone = ZoneInfo(digest.timezone)
+        next_at = next_daily(digest.digest_minute, zone, self._clock() + timedelta(minutes=1))
+
+        async def done() -> None:
+            async with self._units.autocommit() as uow:
+                await uow.users.digest_done(digest.telegram_id, digest.lease, next_at)
+
+        await self._resilient(done)
 
     async def stop_reminders(self, telegram_id: int) -> None:
         """The person blocked the bot: no more attempts for any of their tasks."""

@@ -136,6 +136,8 @@ async def test_the_cards_reminder_picker(
         "За час",
         "За день",
         "🔕 Без напоминания",
+        "🔁 Каждые 15 мин",
+        "🔁 Каждый час",
         "⬅️ Назад",
     ]
     await chat.press(BOB, "За час", card)

@@ -20,6 +20,7 @@ from bot.chat.handlers import (
     fallback,
     listing,
     reminders,
+    settings,
     start,
 )
 
@@ -29,6 +30,7 @@ def create_routers() -> list[Router]:
         card.create_router(),
         due.create_router(),
         reminders.create_router(),
+        settings.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),

@@ -32,6 +32,11 @@ from bot.schemas import Person, TaskFilter, TaskRead, TaskStatus
 from bot.services import TaskService
 
 _SNOOZES = {ReminderAction.SNOOZE_15: 15, ReminderAction.SNOOZE_60: 60}
+_NAGS: dict[RemindPreset, int | None] = {
+    RemindPreset.NAG_15: 15,
+    RemindPreset.NAG_60: 60,
+    RemindPreset.NAG_OFF: None,
+}
 
 
 def _moment(moment: datetime, cal: Calendar) -> str:
@@ -169,7 +174,10 @@ async def remind_preset(
     clock: Clock,
 ) -> None:
     number = callback_data.number
-    if callback_data.preset is RemindPreset.OFF:
+    nag = _NAGS.get(callback_data.preset, -1)
+    if nag != -1:
+        task = await task_service.set_nag(person, number, nag)
+    elif callback_data.preset is RemindPreset.OFF:
         task = await task_service.remind_at(person, number, None)
     else:
         minutes = int(callback_data.preset.value)

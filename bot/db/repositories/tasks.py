@@ -50,6 +50,7 @@ TASK_COLUMNS = (
     Task.due_has_time,
     Task.remind_at,
     Task.recurrence,
+    Task.nag_minutes,
 )
 _OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 
@@ -148,14 +149,26 @@ _CLAIM = (
     .returning(Task.id.label("task_id"), Task.username, *TASK_COLUMNS)
 )
 # Their owners, in a second statement: SQLite's RETURNING can't carry a correlated subquery.
-_OWNERS = select(User.username, User.telegram_id, User.language, User.timezone).where(
-    User.username.in_(bindparam("keys", expanding=True))
-)
-# After the send: no more reminder, unless something (a snooze, an edit) set a new one.
+_OWNERS = select(
+    User.username,
+    User.telegram_id,
+    User.language,
+    User.timezone,
+    User.quiet_from,
+    User.quiet_to,
+).where(User.username.in_(bindparam("keys", expanding=True)))
+# After the send: the next nag, or no more reminder; unless something (a snooze, an edit)
+# set a new one meanwhile. Quiet hours move a firing the same way.
 _FIRED = (
     update(Task)
     .where(Task.id == bindparam("task_id"), Task.remind_at == bindparam("lease"))
-    .values(remind_at=None, updated_at=Task.updated_at)
+    .values(remind_at=bindparam("next_at"), updated_at=Task.updated_at)
+)
+_SET_NAG = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(nag_minutes=bindparam("nag"), updated_at=bindparam("at"))
+    .returning(*TASK_COLUMNS)
 )
 _END_SERIES = (
     update(Task)
@@ -366,6 +379,7 @@ def to_task(row: Mapping[Any, Any]) -> TaskRead:
         due_has_time=row["due_has_time"],
         remind_at=row["remind_at"],
         recurrence=row["recurrence"],
+        nag_minutes=row["nag_minutes"],
     )
 
 
@@ -378,6 +392,7 @@ class ClaimedReminder:
     telegram_id: int
     language: str | None
     timezone: str
+    quiet: tuple[int | None, int | None]  # the owner's quiet hours, minutes after midnight
     task: TaskRead
 
 
@@ -544,6 +559,7 @@ class TaskRepository:
                     telegram_id=owner["telegram_id"],
                     language=owner["language"],
                     timezone=owner["timezone"],
+                    quiet=(owner["quiet_from"], owner["quiet_to"]),
                     task=to_task(row),
                 )
             )
@@ -554,8 +570,18 @@ class TaskRepository:
         params = {"tg_id": owner, "num": number, "at": at}
         return await self._task(_END_SERIES, params)
 
-    async def reminder_fired(self, task_id: int, lease: datetime) -> None:
-        await self._connection.execute(_FIRED, {"task_id": task_id, "lease": lease})
+    async def reminder_fired(
+        self, task_id: int, lease: datetime, next_at: datetime | None = None
+    ) -> None:
+        """The firing held under `lease` is done: next at `next_at` (None: no more)."""
+        params = {"task_id": task_id, "lease": lease, "next_at": next_at}
+        await self._connection.execute(_FIRED, params)
+
+    async def set_nag(
+        self, owner: int, number: int, minutes: int | None, at: datetime
+    ) -> TaskRead | None:
+        params = {"tg_id": owner, "num": number, "nag": minutes, "at": at}
+        return await self._task(_SET_NAG, params)
 
     async def stop_reminders(self, owner: int) -> None:
         await self._connection.execute(_STOP_REMINDERS, {"tg_id": owner})
