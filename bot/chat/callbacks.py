@@ -70,6 +70,24 @@ class DuePreset(enum.StrEnum):
     NONE = "n"
 
 
+class RepeatPreset(enum.StrEnum):
+    DAILY = "d"
+    WEEKDAYS = "5"
+    WEEKLY = "w"
+    MONTHLY = "m"
+    NONE = "n"
+
+
+class RepeatCallback(CallbackData, prefix="e"):
+    """A recurrence preset from the due date picker."""
+
+    preset: RepeatPreset
+    number: int
+    view: TaskFilter
+    page: int
+    owner: int
+
+
 class DueCallback(CallbackData, prefix="w"):
     """A preset from the due date picker."""
 
@@ -138,6 +156,7 @@ OWNED_BUTTONS: tuple[
         | DueCallback
         | ReminderCallback
         | RemindCallback
+        | RepeatCallback
     ],
     ...,
 ] = (
@@ -148,4 +167,5 @@ OWNED_BUTTONS: tuple[
     DueCallback,
     ReminderCallback,
     RemindCallback,
+    RepeatCallback,
 )

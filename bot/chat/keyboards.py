@@ -21,6 +21,8 @@ from bot.chat.callbacks import (
     ReminderAction,
     ReminderCallback,
     RemindPreset,
+    RepeatCallback,
+    RepeatPreset,
     TaskAction,
     TaskCallback,
 )
@@ -251,6 +253,23 @@ def due_keyboard(
     )
     if task.due_at is not None:
         builder.row(preset(_("🚫 No date"), DuePreset.NONE))
+
+    def repeat(text: str, choice: RepeatPreset) -> InlineKeyboardButton:
+        data = RepeatCallback(
+            preset=choice, number=task.number, view=task_filter, page=page, owner=owner
+        )
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    builder.row(
+        repeat(_("🔁 Daily"), RepeatPreset.DAILY),
+        repeat(_("🔁 Weekdays"), RepeatPreset.WEEKDAYS),
+    )
+    builder.row(
+        repeat(_("🔁 Weekly"), RepeatPreset.WEEKLY),
+        repeat(_("🔁 Monthly"), RepeatPreset.MONTHLY),
+    )
+    if task.recurrence:
+        builder.row(repeat(_("🚫 No repeat"), RepeatPreset.NONE))
     back = TaskCallback(
         action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
     )

@@ -57,6 +57,8 @@ class ReminderWorker:
         self._interval = interval
         self._clock = clock
         self._stopping = asyncio.Event()
+        # Chats found blocked (or gone): not tried again, and logged once.
+        self._unreachable: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -96,10 +98,16 @@ class ReminderWorker:
     async def _send(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:
         """False when the message was not delivered. A person who blocked the bot (or whose
         chat is gone) loses every pending reminder, and is logged once."""
+        if chat_id in self._unreachable:  # already stopped; other firings of a batch
+            await self._service.stop_reminders(chat_id)
+            return False
         await self._limiter.wait(chat_id)
         try:
             await self._bot.send_message(chat_id, text, reply_markup=keyboard)
         except (TelegramForbiddenError, TelegramBadRequest) as error:
+            if len(self._unreachable) > 100_000:
+                self._unreachable.clear()
+            self._unreachable.add(chat_id)
             log.info("reminders for %s stopped: %s", chat_id, error.message)
             await self._service.stop_reminders(chat_id)
             return False

@@ -67,6 +67,7 @@ MORNING_HOUR = 9
 # /today and /upcoming show at most this many tasks (a day is rarely longer).
 DUE_VIEW_SIZE = 100
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 T = TypeVar("T")
 
@@ -479,6 +480,33 @@ class TaskService:
 
         await self._resilient(fired)
 
+    async def set_repeat(self, person: Person, number: int, every: str | None) -> TaskRead:
+        """Make a task recur ("day", "weekdays", "week", "month"; None: not any more), from
+        its due date, or from today when it has none."""
+        known = await self._ensure_synced(person)
+        zone = ZoneInfo(known.zone)
+        task = await self.get_task(person, number)
+        due_at, has_time = task.due_at, task.due_has_time
+        if due_at is None:  # from today, a date without a time
+            due_at = _local_midnight(self._clock().astimezone(zone).date(), zone)
+        local = due_at.astimezone(zone)
+        rules = {
+            "day": "FREQ=DAILY",
+            "weekdays": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "week": f"FREQ=WEEKLY;BYDAY={_WEEKDAY_CODES[local.weekday()]}",
+            "month": f"FREQ=MONTHLY;BYMONTHDAY={local.day}",
+        }
+        rule = rules[every] if every is not None else None
+        if rule is None:  # the date stays as it was
+            due_at, has_time = task.due_at, task.due_has_time
+        return await self._one_task(
+            person,
+            number,
+            lambda uow, at: uow.tasks.set_recurrence(
+                person.telegram_id, number, rule, due_at, has_time, at
+            ),
+        )
+
     async def set_nag(self, person: Person, number: int, minutes: int | None) -> TaskRead:
         """Remind again every `minutes` after a reminder until done or snoozed (None: once)."""
         return await self._one_task(
@@ -587,11 +615,13 @@ class TaskService:
         await self._resilient(done)
 
     async def stop_reminders(self, telegram_id: int) -> None:
-        """The person blocked the bot: no more attempts for any of their tasks."""
+        """The person blocked the bot: no more attempts for any of their tasks, and no
+        digest."""
 
         async def stop() -> None:
-            async with self._units.autocommit() as uow:
+            async with self._units.transaction() as uow:
                 await uow.tasks.stop_reminders(telegram_id)
+                await uow.users.stop_digest(telegram_id)
 
         await self._resilient(stop)
 

@@ -88,7 +88,16 @@ async def test_the_cards_due_picker(chat: ChatHarness, service: TaskService) -> 
     card = chat.last(BOB)
     await chat.press(BOB, "📅 Срок", card)
     assert card.text.startswith("Когда срок у #1 «Отчёт»? Сейчас: без срока.")
-    assert card.button_texts() == ["Сегодня", "Завтра", "На след. неделе", "⬅️ Назад"]
+    assert card.button_texts() == [
+        "Сегодня",
+        "Завтра",
+        "На след. неделе",
+        "🔁 Каждый день",
+        "🔁 По будням",
+        "🔁 Каждую неделю",
+        "🔁 Каждый месяц",
+        "⬅️ Назад",
+    ]
     answer = chat.callback_answer(await chat.press(BOB, "Завтра", card))
     assert answer["text"] == "📅 чт 3 дек."
     assert "Срок: 📅 чт 3 дек. · завтра" in card.text
@@ -125,3 +134,26 @@ async def test_the_list_shows_due_dates(chat: ChatHarness) -> None:
     await chat.send(ALICE, "Call tomorrow at 9")
     [listing] = texts(await chat.send(ALICE, "/list"))
     assert "⬜ <b>#2</b> Call · 📅 Thu 3 Dec, 09:00 · tomorrow\n⬜ <b>#1</b> Someday" in listing
+
+
+async def test_repeat_presets_on_the_card(chat: ChatHarness, service: TaskService) -> None:
+    await chat.send(ALICE, "/tz Moscow")
+    await chat.send(ALICE, "Review on friday 10:00")
+    await chat.press(ALICE, "📂 Open")
+    card = chat.last(ALICE)
+    await chat.press(ALICE, "📅 Due", card)
+    answer = chat.callback_answer(await chat.press(ALICE, "🔁 Weekly", card))
+    assert answer["text"] == "📅 Fri 4 Dec, 10:00 · 🔁 every Friday"
+    task = await service.get_task(person(ALICE), 1)
+    assert task.recurrence == "FREQ=WEEKLY;BYDAY=FR"
+    await chat.press(ALICE, "📅 Due", card)
+    await chat.press(ALICE, "🚫 No repeat", card)
+    assert (await service.get_task(person(ALICE), 1)).recurrence is None
+    # With no due date, a repeat starts today.
+    await chat.send(BOB, "Зарядка")
+    await chat.press(BOB, "📂 Открыть")
+    await chat.press(BOB, "📅 Срок")
+    await chat.press(BOB, "🔁 По будням")
+    task = await service.get_task(person(BOB), 1)
+    assert (task.recurrence, task.due_has_time) == ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", False)
+    assert "Срок: 📅 ср 2 дек. · сегодня · 🔁 по будням" in chat.last(BOB).text

@@ -106,6 +106,7 @@ async def test_a_person_who_blocked_the_bot_gets_no_more_attempts(
     clock.now += timedelta(minutes=5)
     assert await sender.run_once() == 0
     assert (await service.get_task(person(ALICE), 2)).remind_at is None
+    assert (await service.settings_of(person(ALICE))).digest_minute is None  # no digest either
 
 
 async def test_remind_command(chat: ChatHarness, service: TaskService) -> None:
@@ -149,3 +150,20 @@ async def test_the_cards_reminder_picker(
     await chat.press(BOB, "⏰ Напомнить", chat.last(BOB))
     await chat.press(BOB, "🔕 Без напоминания", chat.last_with_buttons(BOB))
     assert (await service.get_task(person(BOB), 1)).remind_at is None
+
+
+async def test_a_429_is_waited_out_and_the_reminder_sent_once(
+    chat: ChatHarness, service: TaskService, clock: Clock
+) -> None:
+    await chat.send(ALICE, "Ping at 15:00")
+    clock.now = NOW + timedelta(hours=1)
+    chat.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    sender = worker(service, chat, clock)
+    await sender.run_once()
+    reminders = [
+        r for r in chat.session.requests if r.method == "sendMessage" and "⏰" in r.params["text"]
+    ]
+    assert len(reminders) == 2  # the refused try, and the one after retry_after
+    assert chat.last(ALICE).text.startswith("⏰ <b>#1</b> Ping")
+    clock.now += timedelta(minutes=5)
+    assert await sender.run_once() == 0

@@ -14,7 +14,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.chat.callbacks import DueCallback, DuePreset, TaskAction, TaskCallback
+from bot.chat.callbacks import (
+    DueCallback,
+    DuePreset,
+    RepeatCallback,
+    RepeatPreset,
+    TaskAction,
+    TaskCallback,
+)
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text, local_day
 from bot.chat.filters import NOT_A_COMMAND, in_loop
 from bot.chat.handlers.card import refresh_card
@@ -238,6 +245,39 @@ async def due_typed(
     )
 
 
+_REPEATS = {
+    RepeatPreset.DAILY: "day",
+    RepeatPreset.WEEKDAYS: "weekdays",
+    RepeatPreset.WEEKLY: "week",
+    RepeatPreset.MONTHLY: "month",
+    RepeatPreset.NONE: None,
+}
+
+
+async def repeat_preset(
+    query: CallbackQuery,
+    callback_data: RepeatCallback,
+    person: Person,
+    task_service: TaskService,
+    state: FSMContext,
+    changes: Changes,
+    clock: Clock,
+) -> None:
+    task = await task_service.set_repeat(
+        person, callback_data.number, _REPEATS[callback_data.preset]
+    )
+    changes.saved()
+    if await state.get_state() == EditDue.text.state:
+        await state.clear()
+    cal = await calendar_of(person, task_service, clock)
+    await show(
+        query,
+        render_card(task, cal),
+        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
+        notice=due_text(task, cal.zone, cal.today, relative=False) or _("No due date"),
+    )
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(today_command, Command("today"))
@@ -246,5 +286,6 @@ def create_router() -> Router:
     router.message.register(location_shared, in_loop(F.location))
     router.callback_query.register(ask_due, TaskCallback.filter(F.action == TaskAction.DUE))
     router.callback_query.register(due_preset, DueCallback.filter())
+    router.callback_query.register(repeat_preset, RepeatCallback.filter())
     router.message.register(due_typed, NOT_A_COMMAND, StateFilter(EditDue.text))
     return router

@@ -164,6 +164,17 @@ _FIRED = (
     .where(Task.id == bindparam("task_id"), Task.remind_at == bindparam("lease"))
     .values(remind_at=bindparam("next_at"), updated_at=Task.updated_at)
 )
+_SET_RECURRENCE = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(
+        recurrence=bindparam("rule"),
+        due_at=bindparam("new_due"),
+        due_has_time=bindparam("new_due_has_time"),
+        updated_at=bindparam("at"),
+    )
+    .returning(*TASK_COLUMNS)
+)
 _SET_NAG = (
     update(Task)
     .where(_OWNED_TASK)
@@ -576,6 +587,25 @@ class TaskRepository:
         """The firing held under `lease` is done: next at `next_at` (None: no more)."""
         params = {"task_id": task_id, "lease": lease, "next_at": next_at}
         await self._connection.execute(_FIRED, params)
+
+    async def set_recurrence(
+        self,
+        owner: int,
+        number: int,
+        rule: str | None,
+        due_at: datetime | None,
+        due_has_time: bool,
+        at: datetime,
+    ) -> TaskRead | None:
+        params = {
+            "tg_id": owner,
+            "num": number,
+            "rule": rule,
+            "new_due": due_at,
+            "new_due_has_time": due_has_time,
+            "at": at,
+        }
+        return await self._task(_SET_RECURRENCE, params)
 
     async def set_nag(
         self, owner: int, number: int, minutes: int | None, at: datetime

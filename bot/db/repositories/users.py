@@ -67,6 +67,8 @@ _UNSCHEDULED = (
     .limit(bindparam("most", type_=Integer))
 )
 _SCHEDULE = update(User).where(_BY_ID).values(digest_at=bindparam("next_at"))
+# Someone who blocked the bot: no digest either (until they set one again).
+_NO_DIGEST = update(User).where(_BY_ID).values(digest_at=None, digest_minute=None)
 _QUIET_OF = select(User.username, User.quiet_from, User.quiet_to).where(
     User.username.in_(bindparam("keys", expanding=True))
 )
@@ -181,6 +183,9 @@ class UserRepository:
 
     async def schedule_digest(self, telegram_id: int, next_at: datetime) -> None:
         await self._connection.execute(_SCHEDULE, {"tg_id": telegram_id, "next_at": next_at})
+
+    async def stop_digest(self, telegram_id: int) -> None:
+        await self._connection.execute(_NO_DIGEST, {"tg_id": telegram_id})
 
     async def quiet_hours(self, keys: list[str]) -> dict[str, tuple[int | None, int | None]]:
         rows = (await self._connection.execute(_QUIET_OF, {"keys": keys})).all()
