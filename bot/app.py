@@ -113,7 +113,9 @@ async def run(settings: Settings) -> None:
             service,
             bot,
             i18n,
-            limiter=SendLimiter(per_second=settings.send_rate),
+            # One a second per chat here; the bot's session keeps the per-bot rate for
+            # every send (LimitSends), reminders and replies together.
+            limiter=SendLimiter(per_second=1000, per_chat_interval=1.0),
             interval=settings.reminder_interval,
         )
 

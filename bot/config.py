@@ -143,7 +143,8 @@ class Settings(DatabaseSettings):
     )
     send_rate: Annotated[float, Field(gt=0, le=30)] = Field(
         default=25.0,
-        description="Reminders sent per second at most (Telegram allows about 30 per bot).",
+        description="Messages the bot sends per second at most, replies and reminders "
+        "together (Telegram allows about 30 per bot).",
     )
     telegram_retries: Annotated[int, Field(ge=0, le=10)] = Field(
         default=3, description="Retries of a Bot API call after 429, 5xx or a network error."

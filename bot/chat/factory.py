@@ -23,6 +23,7 @@ from bot.chat.middlewares import AccessControl, Gate, RateLimit
 from bot.chat.middlewares.changes import TrackChanges
 from bot.chat.middlewares.locale import LocaleMiddleware
 from bot.chat.retries import RetryRequests
+from bot.chat.send_limits import LimitSends, SendLimiter
 from bot.chat.storage import DialogueMemoryStorage
 from bot.config import Settings
 from bot.db.base import utcnow
@@ -38,6 +39,7 @@ def telegram_server(settings: Settings) -> TelegramAPIServer:
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     session = session or AiohttpSession(api=telegram_server(settings))
     session.middleware(RetryRequests(retries=settings.telegram_retries))
+    session.middleware(LimitSends(SendLimiter(per_second=settings.send_rate)))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -26,10 +26,10 @@ from bot.chat.handlers.due import render_today
 from bot.chat.keyboards import numbers_keyboard, reminder_keyboard
 from bot.chat.middlewares.locale import locale_for
 from bot.chat.rendering import render_reminder
+from bot.chat.send_limits import SendLimiter
 from bot.db.base import utcnow
 from bot.db.repositories.tasks import ClaimedReminder
 from bot.db.repositories.users import ClaimedDigest
-from bot.reminders.limiter import SendLimiter
 from bot.services import StorageUnavailable, TaskService
 from bot.services.schedule import quiet_until
 

@@ -201,6 +201,11 @@ async def test_stale_list_after_delete(chat: ChatHarness, task_service: TaskServ
     await task_service.delete_task(person(ALICE), 1)
     answer = chat.callback_answer(await chat.press(ALICE, "#1", listing))
     assert answer["text"] == "Task #1 no longer exists."
+    # The stale message says so, with the list one tap away.
+    assert listing.text == "🗑 #1 is gone."
+    assert listing.button_texts() == ["📋 My tasks"]
+    await chat.press(ALICE, "📋 My tasks", listing)
+    assert listing.text.startswith("📋 <b>Open tasks</b> (0)")
 
 
 async def test_message_that_cannot_be_edited_gets_a_new_one(chat: ChatHarness) -> None:

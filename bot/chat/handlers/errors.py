@@ -8,12 +8,14 @@ from contextlib import suppress
 from html import escape
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.filters import in_loop
+from bot.chat.keyboards import open_list_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import clip
 from bot.chat.replies import respond
@@ -88,8 +90,22 @@ async def task_error_on_button(event: ErrorEvent, query: CallbackQuery) -> None:
         if isinstance(event.exception, TaskNotFound)
         else explain(event.exception)
     )
+    error = event.exception
+    gone = isinstance(error, TaskNotFound)
+    message = query.message
+    if (
+        isinstance(error, TaskNotFound)
+        and isinstance(message, Message)
+        and message.chat.type == ChatType.PRIVATE
+    ):
+        # The message showed a task that is gone: it says so, with the list one tap away.
+        with suppress(TelegramAPIError):
+            await message.edit_text(
+                _("🗑 #{number} is gone.").format(number=error.number),
+                reply_markup=open_list_keyboard(owner=query.from_user.id),
+            )
     with suppress(TelegramAPIError):  # the handler may have answered already
-        await query.answer(text, show_alert=not isinstance(event.exception, TaskNotFound))
+        await query.answer(text, show_alert=not gone)
 
 
 async def task_error_on_message(event: ErrorEvent, message: Message) -> None:
