@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from contextlib import suppress
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.chat.callbacks import TaskAction, TaskCallback
+from bot.chat.callbacks import (
+    DueCallback,
+    RemindCallback,
+    RepeatCallback,
+    TaskAction,
+    TaskCallback,
+)
 from bot.chat.dates import Calendar, Clock, calendar_of
 from bot.chat.filters import NOT_A_COMMAND
 from bot.chat.keyboards import (
@@ -83,21 +91,61 @@ async def start_edit(
     state: FSMContext,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
-    card = query.message
-    await state.set_state(EditTask.text)
-    await state.update_data(
-        number=task.number,
-        view=callback_data.view.value,
-        page=callback_data.page,
-        # The card to bring up to date once the new text is saved.
-        card_chat=card.chat.id if card is not None else None,
-        card_message=card.message_id if card is not None else None,
-    )
+    await begin_card_dialogue(query, state, EditTask.text, task, callback_data)
     await query.answer()
     keyboard = edit_prompt_keyboard(
         task, callback_data.view, callback_data.page, owner=person.telegram_id
     )
     await send_to_presser(query, render_edit_prompt(task), keyboard)
+
+
+async def begin_card_dialogue(
+    query: CallbackQuery, state: FSMContext, dialogue: State, task: TaskRead, back: TaskCallback
+) -> None:
+    """Wait for text about `task` (an edit, a due date, a reminder), remembering the list it
+    came from and the card to bring up to date once it is saved."""
+    card = query.message
+    await state.set_state(dialogue)
+    await state.update_data(
+        number=task.number,
+        view=back.view.value,
+        page=back.page,
+        card_chat=card.chat.id if card is not None else None,
+        card_message=card.message_id if card is not None else None,
+    )
+
+
+async def show_card(
+    query: CallbackQuery,
+    task: TaskRead,
+    back: TaskCallback | DueCallback | RemindCallback | RepeatCallback,
+    person: Person,
+    cal: Calendar,
+    *,
+    notice: str | None = None,
+) -> None:
+    """The card in place of the pressed message, its buttons back to the same list page."""
+    keyboard = card_keyboard(task, back.view, back.page, owner=person.telegram_id)
+    await show(query, render_card(task, cal), keyboard, notice=notice)
+
+
+async def card_dialogue_saved(
+    message: Message,
+    data: dict[str, Any],
+    task: TaskRead,
+    person: Person,
+    cal: Calendar,
+    intro: str,
+) -> None:
+    """A card dialogue's text is saved: the card it began on shows it, and so does the
+    answer, with buttons back to the list it came from."""
+    await refresh_card(message, data, task, person.telegram_id, cal)
+    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
+    await respond(
+        message,
+        render_card(task, cal, intro=intro + "\n\n"),
+        card_keyboard(task, view, page, owner=person.telegram_id),
+    )
 
 
 async def refresh_card(
@@ -135,13 +183,7 @@ async def finish_edit(
     changes.saved()
     await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await refresh_card(message, data, task, person.telegram_id, cal)
-    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
-    await respond(
-        message,
-        render_card(task, cal, intro=_("✏️ Saved.") + "\n\n"),
-        card_keyboard(task, view, page, owner=person.telegram_id),
-    )
+    await card_dialogue_saved(message, data, task, person, cal, _("✏️ Saved."))
 
 
 async def clear_description(

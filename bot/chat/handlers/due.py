@@ -24,13 +24,13 @@ from bot.chat.callbacks import (
 )
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text, local_day
 from bot.chat.filters import NOT_A_COMMAND, in_loop
-from bot.chat.handlers.card import refresh_card
-from bot.chat.keyboards import card_keyboard, due_keyboard, numbers_keyboard
+from bot.chat.handlers.card import begin_card_dialogue, card_dialogue_saved, show_card
+from bot.chat.keyboards import due_keyboard, numbers_keyboard
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import MESSAGE_LIMIT, clip, render_card, task_line, utf16_length
+from bot.chat.rendering import MESSAGE_LIMIT, clip, task_line, utf16_length
 from bot.chat.replies import respond, respond_privately, show
 from bot.chat.states import EditDue
-from bot.schemas import DueTasks, Person, TaskFilter, TaskRead
+from bot.schemas import DueTasks, Person, TaskRead
 from bot.services import TaskService, UnknownTimezone
 from bot.services.zones import resolve_zone, zone_at
 
@@ -174,15 +174,7 @@ async def ask_due(
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
     cal = await calendar_of(person, task_service, clock)
-    card = query.message
-    await state.set_state(EditDue.text)
-    await state.update_data(
-        number=task.number,
-        view=callback_data.view.value,
-        page=callback_data.page,
-        card_chat=card.chat.id if card is not None else None,
-        card_message=card.message_id if card is not None else None,
-    )
+    await begin_card_dialogue(query, state, EditDue.text, task, callback_data)
     now = due_text(task, cal.zone, cal.today) or _("no date")
     await show(
         query,
@@ -213,12 +205,8 @@ async def due_preset(
     if await state.get_state() == EditDue.text.state:
         await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await show(
-        query,
-        render_card(task, cal),
-        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
-        notice=due_text(task, cal.zone, cal.today, relative=False) or _("No due date"),
-    )
+    notice = due_text(task, cal.zone, cal.today, relative=False) or _("No due date")
+    await show_card(query, task, callback_data, person, cal, notice=notice)
 
 
 async def due_typed(
@@ -236,13 +224,7 @@ async def due_typed(
     changes.saved()
     await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await refresh_card(message, data, task, person.telegram_id, cal)
-    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
-    await respond(
-        message,
-        render_card(task, cal, intro=_("📅 Saved.") + "\n\n"),
-        card_keyboard(task, view, page, owner=person.telegram_id),
-    )
+    await card_dialogue_saved(message, data, task, person, cal, _("📅 Saved."))
 
 
 _REPEATS = {
@@ -270,12 +252,8 @@ async def repeat_preset(
     if await state.get_state() == EditDue.text.state:
         await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await show(
-        query,
-        render_card(task, cal),
-        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
-        notice=due_text(task, cal.zone, cal.today, relative=False) or _("No due date"),
-    )
+    notice = due_text(task, cal.zone, cal.today, relative=False) or _("No due date")
+    await show_card(query, task, callback_data, person, cal, notice=notice)
 
 
 def create_router() -> Router:

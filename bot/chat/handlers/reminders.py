@@ -21,14 +21,14 @@ from bot.chat.callbacks import (
 )
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text
 from bot.chat.filters import NOT_A_COMMAND
-from bot.chat.handlers.card import refresh_card
+from bot.chat.handlers.card import begin_card_dialogue, card_dialogue_saved, show_card
 from bot.chat.handlers.done import parse_numbers
-from bot.chat.keyboards import card_keyboard, remind_keyboard
+from bot.chat.keyboards import remind_keyboard
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import clip, render_card
+from bot.chat.rendering import clip
 from bot.chat.replies import respond, show
 from bot.chat.states import EditReminder
-from bot.schemas import Person, TaskFilter, TaskRead, TaskStatus
+from bot.schemas import Person, TaskRead, TaskStatus
 from bot.services import TaskService
 
 _SNOOZES = {ReminderAction.SNOOZE_15: 15, ReminderAction.SNOOZE_60: 60}
@@ -140,15 +140,7 @@ async def ask_reminder(
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
     cal = await calendar_of(person, task_service, clock)
-    card = query.message
-    await state.set_state(EditReminder.text)
-    await state.update_data(
-        number=task.number,
-        view=callback_data.view.value,
-        page=callback_data.page,
-        card_chat=card.chat.id if card is not None else None,
-        card_message=card.message_id if card is not None else None,
-    )
+    await begin_card_dialogue(query, state, EditReminder.text, task, callback_data)
     await show(
         query,
         _(
@@ -186,12 +178,8 @@ async def remind_preset(
     if await state.get_state() == EditReminder.text.state:
         await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await show(
-        query,
-        render_card(task, cal),
-        card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
-        notice=_("⏰ Reminder: {when}").format(when=_reminder_now(task, cal)),
-    )
+    notice = _("⏰ Reminder: {when}").format(when=_reminder_now(task, cal))
+    await show_card(query, task, callback_data, person, cal, notice=notice)
 
 
 async def reminder_typed(
@@ -209,15 +197,8 @@ async def reminder_typed(
     changes.saved()
     await state.clear()
     cal = await calendar_of(person, task_service, clock)
-    await refresh_card(message, data, task, person.telegram_id, cal)
-    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
-    await respond(
-        message,
-        render_card(
-            task, cal, intro=_("⏰ Reminder: {when}").format(when=_reminder_now(task, cal)) + "\n\n"
-        ),
-        card_keyboard(task, view, page, owner=person.telegram_id),
-    )
+    intro = _("⏰ Reminder: {when}").format(when=_reminder_now(task, cal))
+    await card_dialogue_saved(message, data, task, person, cal, intro)
 
 
 def create_router() -> Router:
