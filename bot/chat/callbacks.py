@@ -134,6 +134,22 @@ class RemindCallback(CallbackData, prefix="m"):
     owner: int
 
 
+class SettingsChoice(enum.StrEnum):
+    DIGEST_8 = "d8"
+    DIGEST_9 = "d9"
+    DIGEST_OFF = "d0"
+    QUIET_22_7 = "q22"
+    QUIET_23_8 = "q23"
+    QUIET_OFF = "q0"
+
+
+class SettingsCallback(CallbackData, prefix="s"):
+    """A preset under /settings."""
+
+    choice: SettingsChoice
+    owner: int
+
+
 class PasteChoice(enum.StrEnum):
     ONE_TASK = "1"
     TASK_PER_LINE = "n"
@@ -157,6 +173,7 @@ OWNED_BUTTONS: tuple[
         | ReminderCallback
         | RemindCallback
         | RepeatCallback
+        | SettingsCallback
     ],
     ...,
 ] = (
@@ -168,4 +185,5 @@ OWNED_BUTTONS: tuple[
     ReminderCallback,
     RemindCallback,
     RepeatCallback,
+    SettingsCallback,
 )

@@ -116,3 +116,26 @@ async def test_nagging_repeats_until_done(
     clock.now += timedelta(minutes=15)
     await sender.run_once()
     assert len([text for text in sent_to(chat, BOB.id) if text.startswith("⏰")]) == 2
+
+
+async def test_settings_buttons_change_digest_and_quiet_hours(
+    chat: ChatHarness, service: TaskService
+) -> None:
+    await chat.send(BOB, "/settings")
+    settings = chat.last(BOB)
+    assert settings.button_texts() == [
+        "☀️ 08:00",
+        "☀️ 09:00",
+        "☀️ Без сводки",
+        "🌙 22:00–07:00",
+        "🌙 23:00–08:00",
+        "🌙 Без тихих часов",
+    ]
+    await chat.press(BOB, "☀️ 08:00", settings)
+    await chat.press(BOB, "🌙 22:00–07:00", settings)
+    assert "☀️ Ежедневная сводка: <b>08:00</b>" in settings.text
+    assert "🌙 Тихие часы: <b>22:00–07:00</b>" in settings.text
+    user = await service.settings_of(person(BOB))
+    assert (user.digest_minute, user.quiet_from, user.quiet_to) == (480, 1320, 420)
+    await chat.press(BOB, "☀️ Без сводки", settings)
+    assert (await service.settings_of(person(BOB))).digest_minute is None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.chat.replies import respond
+from bot.chat.callbacks import SettingsCallback, SettingsChoice
+from bot.chat.middlewares.changes import Changes
+from bot.chat.replies import respond, show
 from bot.schemas import Person, UserRead
 from bot.services import TaskService
 from bot.services.schedule import parse_time_of_day
@@ -36,8 +39,55 @@ def render_settings(user: UserRead) -> str:
     ).format(zone=user.timezone, digest=digest, quiet=quiet)
 
 
+def settings_keyboard(owner: int) -> InlineKeyboardMarkup:
+    def choice(text: str, value: SettingsChoice) -> InlineKeyboardButton:
+        data = SettingsCallback(choice=value, owner=owner).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        choice(_("☀️ 08:00"), SettingsChoice.DIGEST_8),
+        choice(_("☀️ 09:00"), SettingsChoice.DIGEST_9),
+        choice(_("☀️ No digest"), SettingsChoice.DIGEST_OFF),
+    )
+    builder.row(
+        choice(_("🌙 22:00–07:00"), SettingsChoice.QUIET_22_7),
+        choice(_("🌙 23:00–08:00"), SettingsChoice.QUIET_23_8),
+        choice(_("🌙 No quiet hours"), SettingsChoice.QUIET_OFF),
+    )
+    return builder.as_markup()
+
+
 async def settings_command(message: Message, person: Person, task_service: TaskService) -> None:
-    await respond(message, render_settings(await task_service.settings_of(person)))
+    user = await task_service.settings_of(person)
+    await respond(message, render_settings(user), settings_keyboard(person.telegram_id))
+
+
+_DIGESTS = {
+    SettingsChoice.DIGEST_8: 8 * 60,
+    SettingsChoice.DIGEST_9: 9 * 60,
+    SettingsChoice.DIGEST_OFF: None,
+}
+_QUIETS = {
+    SettingsChoice.QUIET_22_7: (22 * 60, 7 * 60),
+    SettingsChoice.QUIET_23_8: (23 * 60, 8 * 60),
+    SettingsChoice.QUIET_OFF: (None, None),
+}
+
+
+async def settings_choice(
+    query: CallbackQuery,
+    callback_data: SettingsCallback,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
+) -> None:
+    if callback_data.choice in _DIGESTS:
+        user = await task_service.set_digest(person, _DIGESTS[callback_data.choice])
+    else:
+        user = await task_service.set_quiet(person, *_QUIETS[callback_data.choice])
+    changes.saved()
+    await show(query, render_settings(user), settings_keyboard(person.telegram_id))
 
 
 async def digest_command(
@@ -86,6 +136,7 @@ async def quiet_command(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(settings_command, Command("settings"))
+    router.callback_query.register(settings_choice, SettingsCallback.filter())
     router.message.register(digest_command, Command("digest"))
     router.message.register(quiet_command, Command("quiet"))
     return router
