@@ -52,6 +52,7 @@ from bench.harness import (
 )
 from bot.chat import create_bot
 from bot.chat.i18n import create_i18n
+from bot.config import Settings
 from bot.reminders import ReminderWorker, SendLimiter
 
 # Telegram's limits as the fake Bot API enforces them.
@@ -224,14 +225,15 @@ async def _pending(engine: AsyncEngine, people: Sequence[int]) -> int:
 async def run_delivery(harness: Harness, reminders: int) -> Delivery:
     """`reminders` people's reminders, all due, through the real worker until none is left."""
     backend = harness.database.backend
-    rate = harness.settings.send_rate
+    # The configured default, not the lifted rate of the use-case sections.
+    rate = float(Settings.model_fields["send_rate"].default)
     progress(f"{backend}: {reminders:,} reminders due, sent at {rate:g}/s")
     people = harness.people.take(reminders)
     await _seed_due(harness.engine, people)
     if await _pending(harness.engine, people) != reminders:
         raise BenchmarkError("the seeded reminders are not all set")
     session = LimitedSession()
-    bot = create_bot(harness.settings, session=session)
+    bot = create_bot(harness.settings.model_copy(update={"send_rate": rate}), session=session)
     worker = ReminderWorker(
         harness.service,
         bot,

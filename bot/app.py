@@ -26,6 +26,7 @@ from bot.db.errors import is_connection_error
 from bot.db.migrations import upgrade_to_head
 from bot.reminders import ReminderWorker, SendLimiter
 from bot.services import TaskService
+from bot.services.tasks import REMINDER_LEASE
 
 log = logging.getLogger("bot")
 
@@ -117,6 +118,8 @@ async def run(settings: Settings) -> None:
             # every send (LimitSends), reminders and replies together.
             limiter=SendLimiter(per_second=1000, per_chat_interval=1.0),
             interval=settings.reminder_interval,
+            # What half a claim's lease can send at the configured rate.
+            batch=max(1, min(100, int(settings.send_rate * REMINDER_LEASE / 2))),
         )
 
         async def on_startup() -> None:

@@ -141,7 +141,8 @@ class Settings(DatabaseSettings):
         default=2.0,
         description="Seconds between the reminder worker's looks for due reminders.",
     )
-    send_rate: Annotated[float, Field(gt=0, le=30)] = Field(
+    # Above Telegram's 30 only for a self-hosted Bot API server that sets no limit.
+    send_rate: Annotated[float, Field(gt=0, le=1000)] = Field(
         default=25.0,
         description="Messages the bot sends per second at most, replies and reminders "
         "together (Telegram allows about 30 per bot).",

@@ -125,6 +125,8 @@ def make_chat(
     `clock` is what "now" is to the chat layer (the service has its own)."""
     # The tests type faster than any person: only the burst tests want bursts.
     settings.setdefault("burst_gap", 0.0001)
+    # The recording Bot API answers at once; Telegram's per-bot rate has its own test.
+    settings.setdefault("send_rate", 1000)
     config = Settings(bot_token=TEST_TOKEN, **settings)
     session = RecordingSession()
     bot = create_bot(config, session=session)

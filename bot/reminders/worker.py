@@ -49,12 +49,16 @@ class ReminderWorker:
         limiter: SendLimiter | None = None,
         interval: float = DEFAULT_INTERVAL,
         clock: Clock = utcnow,
+        batch: int = BATCH,
     ) -> None:
         self._service = service
         self._bot = bot
         self._i18n = i18n
         self._limiter = limiter or SendLimiter()
         self._interval = interval
+        # A round must be sent before its claims' lease passes, or another worker could
+        # claim and send them again: the app sizes it to the send rate.
+        self._batch = batch
         self._clock = clock
         self._stopping = asyncio.Event()
         # Chats found blocked (or gone): not tried again, and logged once.
@@ -80,19 +84,23 @@ class ReminderWorker:
             except Exception:
                 log.exception("reminders: a round failed; the next one tries again")
                 sent = 0
-            if sent < BATCH:
+            if sent < self._batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self._interval)
 
     async def run_once(self) -> int:
         """Claim what is due and send it; how many reminders and digests were claimed."""
-        await self._service.schedule_digests(BATCH)
-        claimed = await self._service.claim_reminders(BATCH)
-        digests = await self._service.claim_digests(BATCH)
-        await asyncio.gather(
+        await self._service.schedule_digests(self._batch)
+        claimed = await self._service.claim_reminders(self._batch)
+        digests = await self._service.claim_digests(self._batch)
+        outcomes = await asyncio.gather(
             *(self._deliver(reminder) for reminder in claimed),
             *(self._digest(digest) for digest in digests),
+            return_exceptions=True,  # one failed send must not abandon the others mid-way
         )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                log.error("reminders: a send failed", exc_info=outcome)
         return len(claimed) + len(digests)
 
     async def _send(self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None) -> bool:
