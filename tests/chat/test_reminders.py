@@ -167,3 +167,14 @@ async def test_a_429_is_waited_out_and_the_reminder_sent_once(
     assert chat.last(ALICE).text.startswith("⏰ <b>#1</b> Ping")
     clock.now += timedelta(minutes=5)
     assert await sender.run_once() == 0
+
+
+async def test_remind_and_settings_in_a_group_answer_privately(chat: ChatHarness) -> None:
+    group = -100_4242
+    await chat.send(ALICE, "Secret errand")
+    await chat.send(ALICE, "/remind 1 in 2 hours", chat_id=group, chat_type="group")
+    await chat.send(ALICE, "/settings", chat_id=group, chat_type="group")
+    assert [m.text for m in chat.messages(group)] == ["📬 I sent it to you in a private chat."] * 2
+    private = [m.text for m in chat.messages(ALICE.id)]
+    assert "⏰ #1 Secret errand: I'll remind you Wed 2 Dec, 16:30." in private
+    assert private[-1].startswith("⚙️ <b>Settings</b>")

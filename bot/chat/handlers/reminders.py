@@ -26,7 +26,7 @@ from bot.chat.handlers.done import parse_numbers
 from bot.chat.keyboards import remind_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import clip
-from bot.chat.replies import respond, show
+from bot.chat.replies import respond, respond_privately, show
 from bot.chat.states import EditReminder
 from bot.schemas import Person, TaskRead, TaskStatus
 from bot.services import TaskService
@@ -108,12 +108,12 @@ async def remind_command(
     if phrase.strip().lower() in {"off", "выкл", "нет", "no", "none"}:
         task = await task_service.remind_at(person, number, None)
         changes.saved()
-        await respond(message, _("🔕 #{number}: no reminder.").format(number=task.number))
+        await respond_privately(message, _("🔕 #{number}: no reminder.").format(number=task.number))
         return
     task = await task_service.remind_phrase(person, number, phrase)
     changes.saved()
     assert task.remind_at is not None
-    await respond(
+    await respond_privately(
         message,
         _("⏰ #{number} {title}: I'll remind you {when}.").format(
             number=task.number,

@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.chat.callbacks import SettingsCallback, SettingsChoice
 from bot.chat.middlewares.changes import Changes
-from bot.chat.replies import respond, show
+from bot.chat.replies import respond, respond_privately, show
 from bot.schemas import Person, UserRead
 from bot.services import TaskService
 from bot.services.schedule import parse_time_of_day
@@ -60,7 +60,7 @@ def settings_keyboard(owner: int) -> InlineKeyboardMarkup:
 
 async def settings_command(message: Message, person: Person, task_service: TaskService) -> None:
     user = await task_service.settings_of(person)
-    await respond(message, render_settings(user), settings_keyboard(person.telegram_id))
+    await respond_privately(message, render_settings(user), settings_keyboard(person.telegram_id))
 
 
 _DIGESTS = {
@@ -108,7 +108,7 @@ async def digest_command(
             )
             return
         user = await task_service.set_digest(person, minute)
-    await respond(message, render_settings(user))
+    await respond_privately(message, render_settings(user))
 
 
 async def quiet_command(
@@ -130,7 +130,7 @@ async def quiet_command(
             )
             return
         user = await task_service.set_quiet(person, start, end)
-    await respond(message, render_settings(user))
+    await respond_privately(message, render_settings(user))
 
 
 def create_router() -> Router:
