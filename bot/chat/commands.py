@@ -18,6 +18,7 @@ COMMANDS = (
     ("remind", N_("Remind me about a task")),
     ("tz", N_("My time zone")),
     ("settings", N_("Time zone, digest, quiet hours")),
+    ("export", N_("My tasks as files")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),
 )

@@ -515,6 +515,22 @@ class TaskService:
             lambda uow, at: uow.tasks.set_nag(person.telegram_id, number, minutes, at),
         )
 
+    async def export(self, person: Person) -> DueTasks:
+        """Every task the person has, by number, with their zone (for /export)."""
+        known = await self._ensure_synced(person)
+        zone = ZoneInfo(known.zone)
+
+        async def read() -> DueTasks:
+            async with self._units.autocommit() as uow:
+                tasks = await uow.tasks.all_of(person.telegram_id)
+            return DueTasks(
+                tasks=tuple(tasks),
+                zone=PersonZone(name=known.zone, chosen=known.zone_chosen),
+                today=self._clock().astimezone(zone).date(),
+            )
+
+        return await self._resilient(read)
+
     # -- the person's settings and the daily digest ------------------------------------------
 
     async def settings_of(self, person: Person) -> UserRead:

@@ -17,6 +17,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import BufferedInputFile, InputFile
 
 from tests.telegram_rules import validate_outgoing
 
@@ -49,6 +50,8 @@ class SentMessage:
 class Request:
     method: str
     params: dict[str, Any]
+    # Uploads by form field: (file name, content).
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,12 +73,18 @@ class RecordingSession(AiohttpSession):
         timeout: int | None = None,
     ) -> TelegramType:
         params: dict[str, Any] = {}
+        files: dict[str, InputFile] = {}
         for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files={})
+            prepared = self.prepare_value(value, bot=bot, files=files)
             if prepared:
                 params[key] = prepared
         name = method.__api_method__
-        self.requests.append(Request(name, params))
+        uploads = {
+            key: (upload.filename or key, upload.data)
+            for key, upload in files.items()
+            if isinstance(upload, BufferedInputFile)
+        }
+        self.requests.append(Request(name, params, uploads))
         failure = next((f for f in self.failures if f[0] == name), None)
         if failure is not None:
             self.failures.remove(failure)
@@ -129,6 +138,16 @@ class RecordingSession(AiohttpSession):
             existing.text, existing.reply_markup = params["text"], markup
             existing.edits += 1
             return 200, {"ok": True, "result": self._message_json(existing)}
+        if name == "sendDocument":
+            chat_id = int(params["chat_id"])
+            document = {"file_id": "file", "file_unique_id": "file-u"}
+            result = {
+                "message_id": next(self._message_ids),
+                "date": int(datetime.now(UTC).timestamp()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "document": document,
+            }
+            return 200, {"ok": True, "result": result}
         if name == "answerCallbackQuery":
             query_id = params["callback_query_id"]
             if query_id in self.answered_callbacks:

@@ -164,6 +164,8 @@ _FIRED = (
     .where(Task.id == bindparam("task_id"), Task.remind_at == bindparam("lease"))
     .values(remind_at=bindparam("next_at"), updated_at=Task.updated_at)
 )
+_ALL = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY).order_by(Task.number)
+
 _SET_RECURRENCE = (
     update(Task)
     .where(_OWNED_TASK)
@@ -587,6 +589,10 @@ class TaskRepository:
         """The firing held under `lease` is done: next at `next_at` (None: no more)."""
         params = {"task_id": task_id, "lease": lease, "next_at": next_at}
         await self._connection.execute(_FIRED, params)
+
+    async def all_of(self, owner: int) -> list[TaskRead]:
+        """Every task the person has, by number (at most MAX_TASKS_PER_USER)."""
+        return [to_task(row) for row in await self._rows(_ALL, {"tg_id": owner})]
 
     async def set_recurrence(
         self,
