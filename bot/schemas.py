@@ -93,6 +93,7 @@ class TaskRead(_ReadModel):
     remind_at: datetime | None = None
     recurrence: str | None = None
     nag_minutes: int | None = None
+    priority: int | None = None  # 1 (high) to 3 (low)
 
 
 class AddResult(_ReadModel):

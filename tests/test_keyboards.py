@@ -113,12 +113,12 @@ def test_card_keyboard(i18n: I18n) -> None:
     assert texts(markup) == [
         ["↩️ Undo"],
         ["⬜ To do", "• 🔄 In progress •", "✅ Done"],
-        ["📅 Due", "⏰ Remind"],
+        ["📅 Due", "⏰ Remind", "❗ Priority"],
         ["✏️ Edit", "🗑 Delete"],
         ["⬅️ Back to the list"],
     ]
     actions = [TaskAction.UNDO, TaskAction.TO_PENDING, TaskAction.TO_IN_PROGRESS]
-    actions += [TaskAction.TO_DONE, TaskAction.DUE, TaskAction.REMIND]
+    actions += [TaskAction.TO_DONE, TaskAction.DUE, TaskAction.REMIND, TaskAction.PRIORITY]
     actions += [TaskAction.EDIT, TaskAction.DELETE]
     data = list(itertools.chain.from_iterable(unpacked(markup)))
     assert data[:-1] == [
@@ -202,7 +202,10 @@ def test_labels_follow_the_current_language(i18n: I18n) -> None:
             with i18n.use_locale(locale):
                 labels[locale] = texts(card_keyboard(task, owner=OWNER))
     assert labels["en"] != labels["ru"]
-    assert labels["ru"][1:3] == [["📅 Срок", "⏰ Напомнить"], ["✏️ Изменить", "🗑 Удалить"]]
+    assert labels["ru"][1:3] == [
+        ["📅 Срок", "⏰ Напомнить", "❗ Важность"],
+        ["✏️ Изменить", "🗑 Удалить"],
+    ]
 
 
 def test_button_titles_are_clipped_to_one_line(i18n: I18n) -> None:

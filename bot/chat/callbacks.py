@@ -29,6 +29,7 @@ class TaskAction(enum.StrEnum):
     CLEAR_DESCRIPTION = "c"
     DUE = "w"  # when: the due date picker
     REMIND = "r"  # the reminder picker
+    PRIORITY = "!"  # the priority picker
 
 
 class ListCallback(CallbackData, prefix="l"):
@@ -134,6 +135,16 @@ class RemindCallback(CallbackData, prefix="m"):
     owner: int
 
 
+class PriorityCallback(CallbackData, prefix="z"):
+    """A priority from the card's picker: 1 (high) to 3 (low), 0 for none."""
+
+    level: int
+    number: int
+    view: TaskFilter
+    page: int
+    owner: int
+
+
 class SettingsChoice(enum.StrEnum):
     DIGEST_8 = "d8"
     DIGEST_9 = "d9"
@@ -174,6 +185,7 @@ OWNED_BUTTONS: tuple[
         | RemindCallback
         | RepeatCallback
         | SettingsCallback
+        | PriorityCallback
     ],
     ...,
 ] = (
@@ -186,4 +198,5 @@ OWNED_BUTTONS: tuple[
     RemindCallback,
     RepeatCallback,
     SettingsCallback,
+    PriorityCallback,
 )

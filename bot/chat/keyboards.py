@@ -17,6 +17,7 @@ from bot.chat.callbacks import (
     PasteCallback,
     PasteChoice,
     PickAction,
+    PriorityCallback,
     RemindCallback,
     ReminderAction,
     ReminderCallback,
@@ -27,7 +28,14 @@ from bot.chat.callbacks import (
     TaskCallback,
 )
 from bot.chat.i18n import _n
-from bot.chat.rendering import BUTTON_TITLE_LIMIT, STATUS_ICONS, clip, filter_label, status_label
+from bot.chat.rendering import (
+    BUTTON_TITLE_LIMIT,
+    STATUS_ICONS,
+    clip,
+    filter_label,
+    priority_label,
+    status_label,
+)
 from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
 
 _STATUS_ACTIONS = {
@@ -125,7 +133,11 @@ def card_keyboard(
             for status, action in _STATUS_ACTIONS.items()
         )
     )
-    builder.row(button(_("📅 Due"), TaskAction.DUE), button(_("⏰ Remind"), TaskAction.REMIND))
+    builder.row(
+        button(_("📅 Due"), TaskAction.DUE),
+        button(_("⏰ Remind"), TaskAction.REMIND),
+        button(_("❗ Priority"), TaskAction.PRIORITY),
+    )
     builder.row(button(_("✏️ Edit"), TaskAction.EDIT), button(_("🗑 Delete"), TaskAction.DELETE))
     builder.row(
         InlineKeyboardButton(
@@ -313,6 +325,22 @@ def remind_keyboard(
         action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
     )
     builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
+    return builder.as_markup()
+
+
+def priority_keyboard(
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
+) -> InlineKeyboardMarkup:
+    def level(text: str, value: int) -> InlineKeyboardButton:
+        data = PriorityCallback(
+            level=value, number=task.number, view=task_filter, page=page, owner=owner
+        )
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    builder = InlineKeyboardBuilder()
+    builder.row(*(level(priority_label(value), value) for value in (1, 2, 3)))
+    if task.priority is not None:
+        builder.row(level(_("No priority"), 0))
     return builder.as_markup()
 
 

@@ -73,8 +73,21 @@ def filter_label(task_filter: TaskFilter) -> str:
     return _(_FILTER_LABELS[task_filter])
 
 
+PRIORITY_MARKS = {1: "🔴", 2: "🟡", 3: "🔵"}
+_PRIORITY_LABELS = {1: N_("high"), 2: N_("medium"), 3: N_("low")}
+
+
+def priority_label(priority: int) -> str:
+    return f"{PRIORITY_MARKS[priority]} {_(_PRIORITY_LABELS[priority])}"
+
+
+def _marked_title(task: TaskRead, limit: int) -> str:
+    mark = f"{PRIORITY_MARKS[task.priority]} " if task.priority in PRIORITY_MARKS else ""
+    return mark + escape(clip(task.title, limit))
+
+
 def task_line(task: TaskRead, cal: Calendar | None = None, limit: int = LIST_TITLE_LIMIT) -> str:
-    line = f"{STATUS_ICONS[task.status]} <b>#{task.number}</b> {escape(clip(task.title, limit))}"
+    line = f"{STATUS_ICONS[task.status]} <b>#{task.number}</b> {_marked_title(task, limit)}"
     if cal is not None and task.due_at is not None:
         line += f" · {due_text(task, cal.zone, cal.today)}"
     return line
@@ -118,6 +131,9 @@ def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "")
             icon=STATUS_ICONS[task.status], status=status_label(task.status)
         ),
     ]
+    if task.priority in PRIORITY_MARKS:
+        assert task.priority is not None
+        facts.append(_("Priority: {priority}").format(priority=priority_label(task.priority)))
     if cal is not None and task.due_at is not None:
         facts.append(_("Due: {when}").format(when=due_text(task, cal.zone, cal.today)))
     if cal is not None and task.remind_at is not None:
@@ -189,7 +205,7 @@ def render_added(task: TaskRead, cal: Calendar | None = None) -> str:
     """The answer to an add: a line, one for the understood due date (so a wrong reading
     shows at once) and one for a description; while the person never chose a zone, a date
     comes with which one was assumed."""
-    text = f"➕ <b>#{task.number}</b> {escape(clip(task.title, ADDED_TITLE_LIMIT))}"
+    text = f"➕ <b>#{task.number}</b> {_marked_title(task, ADDED_TITLE_LIMIT)}"
     if cal is not None and task.due_at is not None:
         text += f"\n{due_text(task, cal.zone, cal.today)}"
         if not cal.zone_chosen:

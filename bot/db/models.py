@@ -79,6 +79,8 @@ class Task(Base):
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
         # Matches the list queries: one person's tasks by status, in number order ...
         Index("ix_tasks_username_status_number", "username", "status", "number"),
+        # ... by priority, for the undated part of a list ...
+        Index("ix_tasks_username_status_priority", "username", "status", "priority", "number"),
         # ... and by due date (lists, /today, /upcoming).
         Index("ix_tasks_username_status_due_at", "username", "status", "due_at", "number"),
         # The reminder worker's scan: only tasks with a reminder pending are in it.
@@ -123,6 +125,8 @@ class Task(Base):
     recurrence: Mapped[str | None] = mapped_column(Text)
     # Nagging: after a reminder, remind again every this many minutes until done or snoozed.
     nag_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    # 1 (high) to 3 (low); None: none.
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
     # Which task of its message this is: 0, or the line's index when one message was split
     # into one task per line.
     part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

@@ -49,7 +49,7 @@ from bot.services.errors import (
 )
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
-from bot.services.text import parse_task_text
+from bot.services.text import parse_task_text, read_priority
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class TaskService:
         phrase in the title line ("tomorrow at 9") becomes the due date (see bot.services.due)."""
         parsed = parse_task_text(text)
         at = self._clock()
-        title, due = parsed.title, None
+        title, due, priority = parsed.title, None, None
 
         async def add_next(uow: UnitOfWork) -> TaskRead | None:
             return await uow.tasks.add_next(
@@ -190,12 +190,13 @@ class TaskService:
                 at=at,
                 cap=self.max_tasks,
                 due=due,
+                priority=priority,
             )
 
         async def add() -> AddResult:
-            nonlocal title, due
+            nonlocal title, due, priority
             known = await self._ensure_synced(person)
-            title, due = read_due(parsed.title, at, ZoneInfo(known.zone))
+            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.autocommit() as uow:
                 task = await add_next(uow)
             if task is not None:
@@ -233,14 +234,14 @@ class TaskService:
         async def add() -> BatchResult:
             known = await self._ensure_synced(person)
             zone = ZoneInfo(known.zone)
-            dated = [(read_due(text.title, at, zone), text.description) for text in parsed]
+            read = [(read_title(text.title, at, zone), text.description) for text in parsed]
             async with self._units.transaction() as uow:
                 existing = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if existing:
                     return BatchResult(tasks=tuple(existing), created=False)
                 await self._make_room(uow, person, len(parsed), at)
                 tasks = []
-                for part, ((title, due), description) in enumerate(dated):
+                for part, ((title, due, priority), description) in enumerate(read):
                     task = await uow.tasks.add_next(
                         person.telegram_id,
                         title=title,
@@ -251,6 +252,7 @@ class TaskService:
                         cap=self.max_tasks,
                         part=part,
                         due=due,
+                        priority=priority,
                     )
                     assert task is not None  # room was made above, in this transaction
                     tasks.append(task)
@@ -368,7 +370,7 @@ class TaskService:
         zone = ZoneInfo((await self._ensure_synced(person)).zone)
 
         async def edit(uow: UnitOfWork, at: datetime) -> TaskRead | None:
-            title, due = read_due(parsed.title, at, zone)
+            title, due, priority = read_title(parsed.title, at, zone)
             task = await uow.tasks.edit(
                 person.telegram_id,
                 number,
@@ -379,6 +381,8 @@ class TaskService:
             )
             if task is not None and due is not None:
                 task = await uow.tasks.set_due(person.telegram_id, number, due, at)
+            if task is not None and priority is not None:
+                task = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
             return task
 
         return await self._one_task(person, number, edit)
@@ -404,7 +408,7 @@ class TaskService:
         async def edit() -> list[TaskRead]:
             known = await self._ensure_synced(person)
             at = self._clock()
-            title, due = read_due(parsed.title, at, ZoneInfo(known.zone))
+            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.transaction() as uow:
                 tasks = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if len(tasks) != 1:
@@ -419,6 +423,8 @@ class TaskService:
                 )
                 if due is not None:
                     edited = await uow.tasks.set_due(person.telegram_id, number, due, at)
+                if priority is not None:
+                    edited = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
             assert edited is not None  # found in this very transaction
             return [edited]
 
@@ -505,6 +511,14 @@ class TaskService:
             lambda uow, at: uow.tasks.set_recurrence(
                 person.telegram_id, number, rule, due_at, has_time, at
             ),
+        )
+
+    async def set_priority(self, person: Person, number: int, priority: int | None) -> TaskRead:
+        """1 (high) to 3 (low); None: none."""
+        return await self._one_task(
+            person,
+            number,
+            lambda uow, at: uow.tasks.set_priority(person.telegram_id, number, priority, at),
         )
 
     async def set_nag(self, person: Person, number: int, minutes: int | None) -> TaskRead:
@@ -740,6 +754,14 @@ class TaskService:
 
 def _local_midnight(day: date, zone: ZoneInfo, *, hour: int = 0) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+
+
+def read_title(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None, int | None]:
+    """What a title line says besides its title: a priority mark ("!1", "!важно") and a
+    due date in words; the title without them."""
+    title, priority = read_priority(title)
+    title, due = read_due(title, now, zone)
+    return title, due, priority
 
 
 def read_due(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None]:

@@ -68,3 +68,23 @@ def is_bulleted_list(text: str) -> bool:
     """Two or more lines, each one a list item: one task per line, without asking."""
     lines = [line for line in text.split("\n") if line.strip()]
     return len(lines) >= 2 and all(_BULLET.match(line) for line in lines)
+
+
+# "!1" (high) to "!3" (low), or a word, English or Russian, standing alone in the text.
+_PRIORITY_WORDS = {
+    "1": 1, "high": 1, "urgent": 1, "важно": 1, "срочно": 1, "высокий": 1,
+    "2": 2, "medium": 2, "normal": 2, "средне": 2, "средний": 2,
+    "3": 3, "low": 3, "низкий": 3, "неважно": 3,
+}  # fmt: skip
+_PRIORITY = re.compile(r"(?:^|\s)!(\w+)(?=\s|$)")
+
+
+def read_priority(title: str) -> tuple[str, int | None]:
+    """The title without its priority mark, and the priority (1 high to 3 low; None: no
+    mark). An unknown word after "!" ("Wow!great") is left alone."""
+    for match in _PRIORITY.finditer(title):
+        priority = _PRIORITY_WORDS.get(match[1].lower())
+        if priority is not None:
+            rest = (title[: match.start()] + title[match.end() :]).strip()
+            return " ".join(rest.split()) or title, priority
+    return title, None

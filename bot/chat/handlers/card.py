@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import (
     DueCallback,
+    PriorityCallback,
     RemindCallback,
     RepeatCallback,
     TaskAction,
@@ -32,9 +33,17 @@ from bot.chat.keyboards import (
     delete_confirmation_keyboard,
     edit_prompt_keyboard,
     list_keyboard,
+    priority_keyboard,
 )
 from bot.chat.middlewares.changes import Changes
-from bot.chat.rendering import clip, render_card, render_edit_prompt, render_list, status_label
+from bot.chat.rendering import (
+    clip,
+    priority_label,
+    render_card,
+    render_edit_prompt,
+    render_list,
+    status_label,
+)
 from bot.chat.replies import respond, send_to_presser, show
 from bot.chat.states import EditTask
 from bot.schemas import Person, TaskFilter, TaskRead, TaskStatus
@@ -118,7 +127,7 @@ async def begin_card_dialogue(
 async def show_card(
     query: CallbackQuery,
     task: TaskRead,
-    back: TaskCallback | DueCallback | RemindCallback | RepeatCallback,
+    back: TaskCallback | DueCallback | RemindCallback | RepeatCallback | PriorityCallback,
     person: Person,
     cal: Calendar,
     *,
@@ -263,6 +272,38 @@ async def undo_add(
     )
 
 
+async def ask_priority(
+    query: CallbackQuery,
+    callback_data: TaskCallback,
+    person: Person,
+    task_service: TaskService,
+) -> None:
+    task = await task_service.get_task(person, callback_data.number)
+    await show(
+        query,
+        _("How important is #{number} «{title}»?").format(
+            number=task.number, title=escape(clip(task.title, 60))
+        ),
+        priority_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id),
+    )
+
+
+async def set_priority(
+    query: CallbackQuery,
+    callback_data: PriorityCallback,
+    person: Person,
+    task_service: TaskService,
+    changes: Changes,
+    clock: Clock,
+) -> None:
+    level = callback_data.level if callback_data.level in (1, 2, 3) else None
+    task = await task_service.set_priority(person, callback_data.number, level)
+    changes.saved()
+    cal = await calendar_of(person, task_service, clock)
+    notice = priority_label(level) if level is not None else _("No priority")
+    await show_card(query, task, callback_data, person, cal, notice=notice)
+
+
 def create_router() -> Router:
     def on(*actions: TaskAction) -> Filter:
         return TaskCallback.filter(F.action.in_(actions))
@@ -276,4 +317,6 @@ def create_router() -> Router:
     router.callback_query.register(ask_delete, on(TaskAction.DELETE))
     router.callback_query.register(delete, on(TaskAction.DELETE_CONFIRMED))
     router.callback_query.register(undo_add, on(TaskAction.UNDO))
+    router.callback_query.register(ask_priority, on(TaskAction.PRIORITY))
+    router.callback_query.register(set_priority, PriorityCallback.filter())
     return router

@@ -51,6 +51,7 @@ TASK_COLUMNS = (
     Task.remind_at,
     Task.recurrence,
     Task.nag_minutes,
+    Task.priority,
 )
 _OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 
@@ -177,6 +178,12 @@ _SET_RECURRENCE = (
     )
     .returning(*TASK_COLUMNS)
 )
+_SET_PRIORITY = (
+    update(Task)
+    .where(_OWNED_TASK)
+    .values(priority=bindparam("new_priority"), updated_at=bindparam("at"))
+    .returning(*TASK_COLUMNS)
+)
 _SET_NAG = (
     update(Task)
     .where(_OWNED_TASK)
@@ -241,6 +248,9 @@ _DUE_BETWEEN = (
 )
 
 
+_BY_PRIORITY = Task.priority.asc().nulls_last()
+
+
 def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
     """The list's order, as index-ordered runs: (status, dated?). Open tasks go in progress
     first, then to do; within each, those with a due date by date, then the rest by number.
@@ -272,15 +282,23 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
         if dated is None:
             part = part.order_by(Task.number.desc())
         elif dated:
-            part = part.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.number)
+            # Within a due moment (a day, for dates without a time): high priority first.
+            part = part.where(Task.due_at.is_not(None)).order_by(
+                Task.due_at, _BY_PRIORITY, Task.number
+            )
         else:
-            part = part.where(Task.due_at.is_(None)).order_by(Task.number)
+            part = part.where(Task.due_at.is_(None)).order_by(_BY_PRIORITY, Task.number)
         parts.append(select(part.limit(bindparam("needed")).subquery()))
     candidates = union_all(*parts).subquery()
     order = (
         (candidates.c.rank, candidates.c.number.desc())
         if newest_first
-        else (candidates.c.rank, candidates.c.due_at, candidates.c.number)
+        else (
+            candidates.c.rank,
+            candidates.c.due_at,
+            candidates.c.priority.asc().nulls_last(),
+            candidates.c.number,
+        )
     )
     page = (
         select(candidates)
@@ -292,7 +310,7 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     final = (
         (page.c.rank, page.c.number.desc())
         if newest_first
-        else (page.c.rank, page.c.due_at, page.c.number)
+        else (page.c.rank, page.c.due_at, page.c.priority.asc().nulls_last(), page.c.number)
     )
     return (
         select(User.open_count, User.done_count, page)
@@ -333,6 +351,7 @@ _NEW_TASK_COLUMNS = (
     "due_has_time",
     "remind_at",
     "recurrence",
+    "priority",
 )
 
 
@@ -352,6 +371,7 @@ def _new_task_values(owner: Any, number: Any) -> tuple[Any, ...]:
         bindparam("new_due_has_time", type_=Task.due_has_time.type),
         bindparam("new_remind", type_=Task.remind_at.type),
         bindparam("new_recurrence", type_=Task.recurrence.type),
+        bindparam("new_priority", type_=Task.priority.type),
     )
 
 
@@ -393,6 +413,7 @@ def to_task(row: Mapping[Any, Any]) -> TaskRead:
         remind_at=row["remind_at"],
         recurrence=row["recurrence"],
         nag_minutes=row["nag_minutes"],
+        priority=row["priority"],
     )
 
 
@@ -461,6 +482,7 @@ class TaskRepository:
         cap: int,
         part: int = 0,
         due: Due | None = None,
+        priority: int | None = None,
     ) -> TaskRead | None:
         """Store a new task under the person's next number; None, with nothing changed, when
         the person has no row, has `cap` tasks, or this part of the message made a task."""
@@ -470,6 +492,7 @@ class TaskRepository:
             "src_chat": chat_id,
             "src_message": message_id,
             "src_part": part,
+            "new_priority": priority,
             **_due_params(due),
             "new_title": title,
             "new_description": description,
@@ -612,6 +635,12 @@ class TaskRepository:
             "at": at,
         }
         return await self._task(_SET_RECURRENCE, params)
+
+    async def set_priority(
+        self, owner: int, number: int, priority: int | None, at: datetime
+    ) -> TaskRead | None:
+        params = {"tg_id": owner, "num": number, "new_priority": priority, "at": at}
+        return await self._task(_SET_PRIORITY, params)
 
     async def set_nag(
         self, owner: int, number: int, minutes: int | None, at: datetime

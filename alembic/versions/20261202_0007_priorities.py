@@ -1,0 +1,33 @@
+"""priorities: tasks.priority (1 high to 3 low) and the list's index for it
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02 06:00:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("priority", sa.SmallInteger(), nullable=True))
+    op.create_index(
+        "ix_tasks_username_status_priority",
+        "tasks",
+        ["username", "status", "priority", "number"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_tasks_username_status_priority", table_name="tasks")
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("priority")
