@@ -1,4 +1,4 @@
-"""priorities: tasks.priority (1 high to 3 low) and the list's index for it
+"""priorities: tasks.priority (1 high to 3 low)
 
 Revision ID: 0007
 Revises: 0006
@@ -19,15 +19,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("priority", sa.SmallInteger(), nullable=True))
-    op.create_index(
-        "ix_tasks_username_status_priority",
-        "tasks",
-        ["username", "status", "priority", "number"],
-        unique=False,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_tasks_username_status_priority", table_name="tasks")
     with op.batch_alter_table("tasks") as batch:
         batch.drop_column("priority")

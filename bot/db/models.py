@@ -79,8 +79,6 @@ class Task(Base):
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
         # Matches the list queries: one person's tasks by status, in number order ...
         Index("ix_tasks_username_status_number", "username", "status", "number"),
-        # ... by priority, for the undated part of a list ...
-        Index("ix_tasks_username_status_priority", "username", "status", "priority", "number"),
         # ... and by due date (lists, /today, /upcoming).
         Index("ix_tasks_username_status_due_at", "username", "status", "due_at", "number"),
         # The reminder worker's scan: only tasks with a reminder pending are in it.

@@ -248,9 +248,6 @@ _DUE_BETWEEN = (
 )
 
 
-_BY_PRIORITY = Task.priority.asc().nulls_last()
-
-
 def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
     """The list's order, as index-ordered runs: (status, dated?). Open tasks go in progress
     first, then to do; within each, those with a due date by date, then the rest by number.
@@ -282,23 +279,15 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
         if dated is None:
             part = part.order_by(Task.number.desc())
         elif dated:
-            # Within a due moment (a day, for dates without a time): high priority first.
-            part = part.where(Task.due_at.is_not(None)).order_by(
-                Task.due_at, _BY_PRIORITY, Task.number
-            )
+            part = part.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.number)
         else:
-            part = part.where(Task.due_at.is_(None)).order_by(_BY_PRIORITY, Task.number)
+            part = part.where(Task.due_at.is_(None)).order_by(Task.number)
         parts.append(select(part.limit(bindparam("needed")).subquery()))
     candidates = union_all(*parts).subquery()
     order = (
         (candidates.c.rank, candidates.c.number.desc())
         if newest_first
-        else (
-            candidates.c.rank,
-            candidates.c.due_at,
-            candidates.c.priority.asc().nulls_last(),
-            candidates.c.number,
-        )
+        else (candidates.c.rank, candidates.c.due_at, candidates.c.number)
     )
     page = (
         select(candidates)
@@ -310,7 +299,7 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     final = (
         (page.c.rank, page.c.number.desc())
         if newest_first
-        else (page.c.rank, page.c.due_at, page.c.priority.asc().nulls_last(), page.c.number)
+        else (page.c.rank, page.c.due_at, page.c.number)
     )
     return (
         select(User.open_count, User.done_count, page)
