@@ -246,6 +246,16 @@ def edit_prompt_keyboard(
     return builder.as_markup()
 
 
+def _back_to_card(
+    task: TaskRead, task_filter: TaskFilter, page: int, owner: int
+) -> InlineKeyboardButton:
+    """From a picker back to the task's card, which goes back to the same list page."""
+    back = TaskCallback(
+        action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
+    )
+    return InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack())
+
+
 def due_keyboard(
     task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
 ) -> InlineKeyboardMarkup:
@@ -282,10 +292,7 @@ def due_keyboard(
     )
     if task.recurrence:
         builder.row(repeat(_("🚫 No repeat"), RepeatPreset.NONE))
-    back = TaskCallback(
-        action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
-    )
-    builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
+    builder.row(_back_to_card(task, task_filter, page, owner))
     return builder.as_markup()
 
 
@@ -321,10 +328,7 @@ def remind_keyboard(
             preset(_("🔁 Nag every 15 min"), RemindPreset.NAG_15),
             preset(_("🔁 Nag every hour"), RemindPreset.NAG_60),
         )
-    back = TaskCallback(
-        action=TaskAction.OPEN, number=task.number, view=task_filter, page=page, owner=owner
-    )
-    builder.row(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
+    builder.row(_back_to_card(task, task_filter, page, owner))
     return builder.as_markup()
 
 
