@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     Enum,
     ForeignKey,
     Identity,
@@ -33,7 +34,7 @@ DEFAULT_DIGEST_MINUTE = 9 * 60
 TAG_MAX_LENGTH = 64
 # A task with no priority sorts after low (3); the list index holds this expression, and
 # the list queries order by the very same one so both backends read it in index order.
-PRIORITY_RANK = func.coalesce(literal_column("priority"), literal_column("4"))
+PRIORITY_RANK: ColumnElement[int] = func.coalesce(literal_column("priority"), literal_column("4"))
 
 
 class User(Base):
