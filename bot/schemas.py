@@ -140,3 +140,22 @@ class DoneReport(_ReadModel):
     outcome: DoneOutcome
     title: str | None = None
     next_due: datetime | None = None
+
+
+class SearchPage(_ReadModel):
+    """A page of /find's results: the person's tasks matching every word, best first."""
+
+    words: tuple[str, ...] = Field(description="What was looked for (bot.services.search)")
+    cut: bool = Field(description="The query was longer: only these words were searched")
+    items: tuple[TaskRead, ...]
+    page: int = Field(description="0-based, clamped to the last page")
+    page_size: int
+    total: int = Field(description="Tasks matching")
+
+    @property
+    def query(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))

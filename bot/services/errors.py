@@ -66,3 +66,11 @@ class StorageUnavailable(TaskError):
 
     def __init__(self) -> None:
         super().__init__("the database is unreachable")
+
+
+class NothingToSearch(TaskError):
+    """A search with no letters or digits in it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("the query has no words")
+        self.text = text

@@ -31,6 +31,7 @@ from bot.schemas import (
     DueTasks,
     Person,
     PersonZone,
+    SearchPage,
     StatusChange,
     TaskFilter,
     TaskPage,
@@ -43,12 +44,14 @@ from bot.services.errors import (
     DueNotUnderstood,
     EmptyTitle,
     InvalidDate,
+    NothingToSearch,
     StorageUnavailable,
     TaskLimitReached,
     TaskNotFound,
 )
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
+from bot.services.search import read_query
 from bot.services.text import parse_task_text, read_priority
 
 log = logging.getLogger(__name__)
@@ -307,6 +310,37 @@ class TaskService:
             open_count=open_count,
             done_count=done_count,
         )
+
+    async def search(self, person: Person, text: str, page: int = 0) -> SearchPage:
+        """The person's tasks, of every status, whose title or description has every word
+        of `text` (as a prefix of a word of the same stem): open ones first, then the
+        better match, then the newer. A text with no words is NothingToSearch."""
+        query = read_query(text)
+        if not query.words:
+            raise NothingToSearch(text)
+        page = min(max(page, 0), self.max_tasks // self.page_size + 1)
+
+        async def search() -> SearchPage:
+            await self._ensure_synced(person)
+            owner, size = person.telegram_id, self.page_size
+            async with self._units.autocommit() as uow:
+                total, tasks = await uow.search.page(owner, query.words, page, size)
+                current = page
+                if not tasks and page > 0:  # the results shrank since their buttons were made
+                    total, tasks = await uow.search.page(owner, query.words, 0, size)
+                    current = max(0, -(-total // size) - 1)
+                    if current > 0:
+                        total, tasks = await uow.search.page(owner, query.words, current, size)
+            return SearchPage(
+                words=query.words,
+                cut=query.cut,
+                items=tuple(tasks),
+                page=current,
+                page_size=size,
+                total=total,
+            )
+
+        return await self._resilient(search)
 
     async def get_task(self, person: Person, number: int) -> TaskRead:
         return await self._one_task(
