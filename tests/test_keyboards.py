@@ -17,6 +17,7 @@ from bot.chat.callbacks import (
     DonePickerCallback,
     ListCallback,
     PickAction,
+    SearchCallback,
     TaskAction,
     TaskCallback,
 )
@@ -26,9 +27,11 @@ from bot.chat.keyboards import (
     delete_confirmation_keyboard,
     done_picker_keyboard,
     list_keyboard,
+    search_keyboard,
 )
 from bot.chat.rendering import clip
-from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
+from bot.schemas import SearchPage, TaskFilter, TaskPage, TaskRead, TaskStatus
+from bot.services.search import read_query
 
 BIGGEST = 2**63 - 1
 OWNER = 1001
@@ -249,3 +252,28 @@ def _clip_by_units(text: str, limit: int) -> str:
 @given(st.text(alphabet="ab c\n\té€Ж🧪🦄\u00a0\u2003", max_size=60), st.integers(0, 50))
 def test_clip_cuts_where_it_did(text: str, limit: int) -> None:
     assert clip(text, limit) == _clip_by_units(text, limit)
+
+
+def test_search_keyboard_fits_telegram_with_the_longest_query(i18n: I18n) -> None:
+    words = read_query("щ" * 100 + " и ещё слова").words  # as long as a query gets, in bytes
+    found = SearchPage(
+        words=words,
+        cut=True,
+        items=tuple(make_task(number, TaskStatus.DONE, "x") for number in (1, BIGGEST)),
+        page=99_999,
+        page_size=2,
+        total=2 * 200_000,
+    )
+    with i18n.context(), i18n.use_locale("ru"):
+        markup = search_keyboard(found, owner=2**53)
+    assert texts(markup) == [["#1", f"#{BIGGEST}"], ["◀️", "▶️"]]
+    assert markup is not None
+    rows = markup.inline_keyboard
+    [numbers, pages] = [[button.callback_data or "" for button in row] for row in rows]
+    assert max(len(data.encode()) for data in numbers + pages) <= 64
+    assert TaskCallback.unpack(numbers[1]) == TaskCallback(
+        action=TaskAction.OPEN, number=BIGGEST, view=TaskFilter.OPEN, page=0, owner=2**53
+    )
+    assert [SearchCallback.unpack(data) for data in pages] == [
+        SearchCallback(page=page, owner=2**53, query=" ".join(words)) for page in (99_998, 100_000)
+    ]

@@ -145,6 +145,15 @@ class PriorityCallback(CallbackData, prefix="z"):
     owner: int
 
 
+class SearchCallback(CallbackData, prefix="f"):
+    """A page of /find's results. It carries the words searched for (at most
+    bot.services.search.QUERY_MAX_BYTES), so it needs no state and outlives a restart."""
+
+    page: int
+    owner: int
+    query: str
+
+
 class SettingsChoice(enum.StrEnum):
     DIGEST_8 = "d8"
     DIGEST_9 = "d9"
@@ -186,6 +195,7 @@ OWNED_BUTTONS: tuple[
         | RepeatCallback
         | SettingsCallback
         | PriorityCallback
+        | SearchCallback
     ],
     ...,
 ] = (
@@ -199,4 +209,5 @@ OWNED_BUTTONS: tuple[
     RepeatCallback,
     SettingsCallback,
     PriorityCallback,
+    SearchCallback,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -24,6 +25,7 @@ from bot.chat.callbacks import (
     RemindPreset,
     RepeatCallback,
     RepeatPreset,
+    SearchCallback,
     TaskAction,
     TaskCallback,
 )
@@ -36,7 +38,7 @@ from bot.chat.rendering import (
     priority_label,
     status_label,
 )
-from bot.schemas import TaskFilter, TaskPage, TaskRead, TaskStatus
+from bot.schemas import SearchPage, TaskFilter, TaskPage, TaskRead, TaskStatus
 
 _STATUS_ACTIONS = {
     TaskStatus.PENDING: TaskAction.TO_PENDING,
@@ -57,8 +59,16 @@ def _marked(label: str, current: bool) -> str:
     return f"• {label} •" if current else label
 
 
+class _Paged(Protocol):
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def pages(self) -> int: ...
+
+
 def _page_buttons(
-    page: TaskPage, to_page: Callable[[int], CallbackData]
+    page: _Paged, to_page: Callable[[int], CallbackData]
 ) -> list[InlineKeyboardButton]:
     row = []
     if page.page > 0:
@@ -376,3 +386,22 @@ def done_picker_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup 
     if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)
     return builder.as_markup() if page.items or navigation else None
+
+
+def search_keyboard(found: SearchPage, *, owner: int) -> InlineKeyboardMarkup | None:
+    """Under /find's results: a number per task, to open its card (whose "back" goes to the
+    list, as from /today), and the pages, each carrying the words searched for."""
+    builder = InlineKeyboardBuilder()
+    for task in found.items:
+        open_card = TaskCallback(
+            action=TaskAction.OPEN, number=task.number, view=TaskFilter.OPEN, page=0, owner=owner
+        )
+        builder.button(text=f"#{task.number}", callback_data=open_card)
+    builder.adjust(NUMBERS_PER_ROW)
+
+    def to_page(to: int) -> SearchCallback:
+        return SearchCallback(page=to, owner=owner, query=found.query)
+
+    if navigation := _page_buttons(found, to_page):
+        builder.row(*navigation)
+    return builder.as_markup() if found.items or navigation else None

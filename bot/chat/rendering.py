@@ -17,7 +17,15 @@ from babel.dates import format_datetime
 
 from bot.chat.dates import Calendar, day_name, due_text, zone_hint
 from bot.chat.i18n import N_, _n
-from bot.schemas import DoneOutcome, DoneReport, TaskFilter, TaskPage, TaskRead, TaskStatus
+from bot.schemas import (
+    DoneOutcome,
+    DoneReport,
+    SearchPage,
+    TaskFilter,
+    TaskPage,
+    TaskRead,
+    TaskStatus,
+)
 
 MESSAGE_LIMIT = 4096
 LIST_TITLE_LIMIT = 80
@@ -273,3 +281,30 @@ def render_reminder(task: TaskRead, cal: Calendar) -> str:
     if task.due_at is not None:
         text += f"\n{due_text(task, cal.zone, cal.today)}"
     return text
+
+
+def render_search(found: SearchPage, cal: Calendar | None = None) -> str:
+    """/find's results: what was searched for (the words actually used), a line per task as
+    in the list, one page at a time."""
+    query = escape(found.query)
+    if not found.items:
+        text = _(
+            "🔎 Nothing found for «{query}». I looked in the titles and descriptions of all "
+            "your tasks, done ones too."
+        ).format(query=query)
+    else:
+        text = _n(
+            "🔎 {count} task found for «{query}»",
+            "🔎 {count} tasks found for «{query}»",
+            found.total,
+        ).format(count=found.total, query=query)
+        if found.pages > 1:
+            text += " · " + _("page {page} of {pages}").format(
+                page=found.page + 1, pages=found.pages
+            )
+    if found.cut:
+        text += "\n" + _("(A long query: I searched for its first words only.)")
+    if not found.items:
+        return text
+    lines = "\n".join(task_line(task, cal) for task in found.items)
+    return f"{text}\n\n{lines}\n\n" + _("Tap a number to open its task.")

@@ -20,3 +20,7 @@ class EditReminder(StatesGroup):
 class EditTask(StatesGroup):
     # data: number, filter, page (where the card came from)
     text = State()
+
+
+class SearchTasks(StatesGroup):
+    query = State()

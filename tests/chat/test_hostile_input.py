@@ -16,6 +16,7 @@ from bot.chat.callbacks import (
     DonePickerCallback,
     ListCallback,
     PickAction,
+    SearchCallback,
     TaskAction,
     TaskCallback,
 )
@@ -28,7 +29,17 @@ from tests.chat.people import ALICE
 from tests.conftest import make_chat
 from tests.service.test_task_service import snapshot
 
-COMMANDS = ["/add", "/list", "/done", "/cancel", "/start", "/help", "/frob", "/add@todo_test_bot"]
+COMMANDS = [
+    "/add",
+    "/list",
+    "/done",
+    "/find",
+    "/cancel",
+    "/start",
+    "/help",
+    "/frob",
+    "/add@todo_test_bot",
+]
 HYPOTHESIS = settings(
     max_examples=40,
     deadline=None,
@@ -66,7 +77,12 @@ callback_data = st.one_of(
         st.integers(0, 5),
     ),
     st.builds(
-        lambda prefix, rest: f"{prefix}:{rest}", st.sampled_from("tld"), st.text(max_size=60)
+        lambda page, query: SearchCallback(page=page, owner=ALICE.id, query=query).pack(),
+        st.integers(-3, 50),
+        st.text(max_size=12).filter(lambda query: ":" not in query),
+    ),
+    st.builds(
+        lambda prefix, rest: f"{prefix}:{rest}", st.sampled_from("tldf"), st.text(max_size=60)
     ),
 )
 actions = st.lists(

@@ -21,6 +21,7 @@ from bot.chat.handlers import (
     fallback,
     listing,
     reminders,
+    search,
     settings,
     start,
 )
@@ -35,6 +36,7 @@ def create_routers() -> list[Router]:
         export.create_router(),
         add.create_router(),
         listing.create_router(),
+        search.create_router(),
         done.create_router(),
         start.create_router(),
         cancel.create_router(),

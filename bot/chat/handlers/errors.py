@@ -24,6 +24,7 @@ from bot.services import (
     EmptyTitle,
     InvalidDate,
     InvalidText,
+    NothingToSearch,
     StorageUnavailable,
     TaskError,
     TaskLimitReached,
@@ -77,6 +78,11 @@ def explain(error: TaskError) -> str:
             "I don't know the time zone «{text}». Try <code>/tz Moscow</code>, "
             "<code>/tz Europe/Berlin</code> or <code>/tz +3</code>, or share a location. "
             "Nothing was changed."
+        ).format(text=escape(clip(error.text, 40)))
+    if isinstance(error, NothingToSearch):
+        return _(
+            "There are no words to look for in «{text}»: I search for words (letters and "
+            "digits). Try <code>/find milk</code>."
         ).format(text=escape(clip(error.text, 40)))
     if isinstance(error, InvalidText):
         return _("The text contains a character I cannot store. Nothing was saved.")
