@@ -207,6 +207,30 @@ async def test_a_reminder_written_ahead_arrives_once_on_time(running_bot: Runnin
     assert len(reminders()) == 1
 
 
+async def test_find_pages_opens_a_card_and_asks_when_alone(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2009)
+    lines = [f"Buy milk {number}" for number in range(1, 12)]
+    await user.send("/add\n" + "\n".join(lines))  # a task per line
+    [added] = await user.send("/add Купить молоко\nи ёлку")
+    assert added.text.startswith("➕ #12 Купить молоко")
+    for number, title in enumerate([*lines, "Купить молоко"], start=1):
+        running_bot.confirmed[(2009, number)] = title
+
+    [results] = await user.send("/find milk")
+    assert results.text.startswith("🔎 11 tasks found for «milk» · page 1 of 2\n\n⬜ #11 Buy milk")
+    [results] = await user.press("▶️", results)
+    assert results.text.startswith("🔎 11 tasks found for «milk» · page 2 of 2\n\n⬜ #1 Buy milk 1")
+    [card] = await user.press("#1", results)
+    assert card.message_id == results.message_id
+    assert card.text.startswith("#1 · Buy milk 1")
+
+    [question] = await user.send("/find")
+    assert question.text.startswith("What should I look for?")
+    [found] = await user.send("молока елки")  # other forms, е for ё, in the description too
+    assert found.text.startswith("🔎 1 task found for «молока елки»\n\n⬜ #12 Купить молоко")
+    assert user.buttons(found) == [["#12"]]
+
+
 async def test_sigterm_stops_cleanly_and_keeps_everything(running_bot: RunningBot) -> None:
     code = await running_bot.process.stop(signal.SIGTERM)
     log = running_bot.process.log()
