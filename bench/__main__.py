@@ -38,6 +38,7 @@ from bench.report import (
     judge,
     render_report,
     scale_pairs,
+    search_pair,
 )
 from bench.scale import run_scale
 from bench.startup import measure_parser_import, measure_startup
@@ -287,6 +288,12 @@ def _jsonable(report: Report) -> dict[str, Any]:
         if len(results.scale) >= 2:
             backend["scale_ratios"] = {
                 name: most.mean_ms / few.mean_ms for name, few, most in scale_pairs(results)
+            }
+        if (pair := search_pair(results)) is not None:
+            base, most = pair
+            backend["search_ratios"] = {
+                "find": most.find_real.mean_ms / base.find_real.mean_ms,
+                "every": most.every_real.mean_ms / base.every_real.mean_ms,
             }
         if results.dated_add is not None:
             backend["dated_add"]["ratio"] = results.dated_add.ratio

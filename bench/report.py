@@ -13,6 +13,7 @@ from bench.harness import Summary
 from bench.memory import MemoryResult
 from bench.reminders import BATCH, BOT_PER_SECOND, DUE_IN_SCAN, Delivery, Scan
 from bench.scale import ScaleRun
+from bench.search import EVERY_WORD, MATCHES, SEARCH_WORD
 from bench.startup import PARSER_MODULE, ParserImport, StartupResult
 from bench.usecases import Comparison
 
@@ -24,6 +25,8 @@ DATED_ADD_RATIO = 1.3  # /add with a date phrase against /add without, end to en
 PARSER_IMPORT_SHARE = 0.20  # the parser's import against a bare aiogram bot's start-up
 DELIVERY_SHARE = 0.9  # reminders delivered a second against the configured send rate
 SCAN_RATIO = 1.5  # the due scan on the large table against the small one
+SEARCH_RATIO = 2.0  # /find with the most tasks against with SEARCH_BASE
+SEARCH_BASE = 1_000
 _DASH = "—"
 
 
@@ -125,6 +128,7 @@ def judge(report: Report) -> list[Verdict]:
                         ratio <= SCALE_RATIO,
                     )
                 )
+        verdicts.extend(_search_verdicts(results))
         if results.dated_add is not None:
             verdicts.append(_dated_add_verdict(results.dated_add))
         if results.delivery is not None:
@@ -165,6 +169,37 @@ def scale_pairs(results: BackendResults) -> list[tuple[str, Summary, Summary]]:
         ("status change", few.status_real, most.status_real),
         ("/today", few.today_real, most.today_real),
         ("/upcoming", few.upcoming_real, most.upcoming_real),
+    ]
+
+
+def search_pair(results: BackendResults) -> tuple[ScaleRun, ScaleRun] | None:
+    """/find's runs with SEARCH_BASE tasks and with the most; None without both."""
+    base = [run for run in results.scale if run.tasks == SEARCH_BASE]
+    if not base or results.scale[-1].tasks <= SEARCH_BASE:
+        return None
+    return base[0], results.scale[-1]
+
+
+def _search_verdicts(results: BackendResults) -> list[Verdict]:
+    pair = search_pair(results)
+    if pair is None:
+        return []
+    base, most = pair
+    ratio = most.find_real.mean_ms / base.find_real.mean_ms
+    every = most.every_real.mean_ms / base.every_real.mean_ms
+    return [
+        Verdict(
+            f"/find ({MATCHES} matches) with {most.tasks:,} tasks ≤ {SEARCH_RATIO:g}x with "
+            f"{base.tasks:,} ({results.backend})",
+            f"{ratio:.2f}x ({most.find_real.mean_ms:.2f} vs {base.find_real.mean_ms:.2f} ms)",
+            ratio <= SEARCH_RATIO,
+        ),
+        Verdict(
+            f"/find, a word in every task: {most.tasks:,} tasks vs {base.tasks:,} "
+            f"({results.backend})",
+            f"{every:.2f}x ({most.every_real.mean_ms:.2f} vs {base.every_real.mean_ms:.2f} ms)",
+            None,
+        ),
     ]
 
 
@@ -271,6 +306,7 @@ def render_report(report: Report) -> str:
         if results.scale:
             parts.append(_scale(results))
             parts.append(_due_scale(results))
+            parts.append(_search_scale(results))
         if results.dated_add is not None:
             parts.append(_dated_add(results.dated_add))
         if results.delivery is not None:
@@ -454,6 +490,38 @@ def _due_scale(results: BackendResults) -> str:
             "p99",
             "stmt",
             "floor",
+        ],
+        rows,
+    )
+
+
+def _search_scale(results: BackendResults) -> str:
+    rows = [
+        [
+            f"{run.tasks:,}",
+            *_latencies(run.find_real),
+            f"{run.find_statements:.1f}",
+            _mean(run.find_floor),
+            *_latencies(run.every_real),
+            f"{run.every_statements:.1f}",
+        ]
+        for run in results.scale
+    ]
+    return _table(
+        f"/find for the same person on {results.backend}: ms per update at concurrency 1; "
+        f"«{SEARCH_WORD}» finds {MATCHES} tasks at every size (floor: the search statement on "
+        f"the minimal bot); «{EVERY_WORD}» is in every task, all of them ranked",
+        [
+            "tasks",
+            f"{SEARCH_WORD} mean",
+            "p50",
+            "p99",
+            "stmt",
+            "floor",
+            f"{EVERY_WORD} mean",
+            "p50",
+            "p99",
+            "stmt",
         ],
         rows,
     )

@@ -1,8 +1,8 @@
-"""`/list`, a status change, `/today` and `/upcoming` for one person with 10, 1 000 and
-100 000 tasks: none should cost more as a person's history grows. The person's tasks carry
-due dates (DUE_RULES in harness.py: a third dated from 1 000 on, a handful due this week).
-On PostgreSQL each also runs through its minimal-bot floor, for the same person, so a slow
-plan shows in the floor too."""
+"""`/list`, a status change, `/today`, `/upcoming` and `/find` for one person with 10, 1 000
+and 100 000 tasks: none should cost more as a person's history grows. The person's tasks
+carry due dates (DUE_RULES in harness.py: a third dated from 1 000 on, a handful due this
+week), and five are about the dentist (bench/search.py). On PostgreSQL each also runs
+through its minimal-bot floor, for the same person, so a slow plan shows in the floor too."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bench.due import TODAY, UPCOMING
 from bench.harness import Harness, Summary, add_people, progress, settle
+from bench.search import FIND, FIND_EVERY, add_search_targets
 from bench.usecases import (
     LIST,
     STATUS,
@@ -21,6 +22,7 @@ from bench.usecases import (
 )
 
 _WARMUP = 10
+_EVERY_WARMUP = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class ScaleRun:
     upcoming_statements: float
     today_floor: Summary | None
     upcoming_floor: Summary | None
+    find_real: Summary
+    find_statements: float
+    find_floor: Summary | None
+    every_real: Summary  # /find, a word in every task: shown, not judged
+    every_statements: float
 
 
 async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -> list[ScaleRun]:
@@ -46,6 +53,7 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
         progress(f"{harness.database.backend}: one person with {size:,} tasks")
         [person] = harness.people.take(1)
         await add_people(harness.engine, [person], size, dated=True)
+        await add_search_targets(harness.engine, person, size)
         await settle(harness.engine)
         list_real, list_sent = await run_real(harness, LIST, [person], warm=_WARMUP, timed=updates)
         status_real, status_sent = await run_real(
@@ -57,11 +65,17 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
         upcoming_real, upcoming_sent = await run_real(
             harness, UPCOMING, [person], warm=_WARMUP, timed=updates
         )
-        list_floor = status_floor = today_floor = upcoming_floor = None
+        find_real, find_sent = await run_real(harness, FIND, [person], warm=_WARMUP, timed=updates)
+        # Every task matches: each update ranks them all, so fewer of them.
+        every_real, every_sent = await run_real(
+            harness, FIND_EVERY, [person], warm=_EVERY_WARMUP, timed=max(10, updates // 4)
+        )
+        list_floor = status_floor = today_floor = upcoming_floor = find_floor = None
         if harness.database.backend == "postgresql":
             async with floor_connections(harness.database.dsn, 1) as connections:
                 today_floor = await _floor(harness, TODAY, person, connections, updates)
                 upcoming_floor = await _floor(harness, UPCOMING, person, connections, updates)
+                find_floor = await _floor(harness, FIND, person, connections, updates)
                 list_floor = await run_floor(
                     harness, LIST, [person], connections, warm=_WARMUP, timed=updates
                 )
@@ -90,6 +104,11 @@ async def run_scale(harness: Harness, *, sizes: tuple[int, ...], updates: int) -
                 upcoming_statements=upcoming_sent["statements"] / upcoming_real.updates,
                 today_floor=today_floor,
                 upcoming_floor=upcoming_floor,
+                find_real=find_real,
+                find_statements=find_sent["statements"] / find_real.updates,
+                find_floor=find_floor,
+                every_real=every_real,
+                every_statements=every_sent["statements"] / every_real.updates,
             )
         )
     return runs

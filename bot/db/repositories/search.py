@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Integer,
     Select,
+    String,
     Subquery,
     Text,
     bindparam,
@@ -54,10 +56,15 @@ _POSTGRES_MATCHES = select(
 
 _FTS = table(SQLITE_TABLE, column("rowid", Integer), column(SQLITE_TABLE))
 _BM25 = func.bm25(literal_column(SQLITE_TABLE), _TITLE_WEIGHT, 1.0)
+# The owner's key through a unary `+`, SQLite's documented way to keep a term from using an
+# index: otherwise SQLite reads the person's tasks by index and runs the full-text query once
+# for each of them (seconds at 10 000 tasks). So the FTS5 table goes first, and each match
+# finds its task by rowid.
+_UNINDEXED_OWNER: ColumnClause[str] = literal_column(f"+{Task.__tablename__}.username", String())
 _SQLITE_MATCHES = (
     select(*TASK_COLUMNS, _CLOSED, (-_BM25).label("score"))
     .select_from(_FTS.join(Task.__table__, Task.id == _FTS.c.rowid))
-    .where(_FTS.c[SQLITE_TABLE].match(_TERMS), Task.username == _OWNER_KEY)
+    .where(_FTS.c[SQLITE_TABLE].match(_TERMS), _UNINDEXED_OWNER == _OWNER_KEY)
 )
 
 
