@@ -5,7 +5,8 @@ Revises: 0008
 Create Date: 2026-12-02 12:00:00+00:00
 
 PostgreSQL: `tasks.search_vector`, a stored generated tsvector of the title (weight A) and
-the description (weight B) in the `russian` configuration, with a GIN index. That one
+the description (weight B) in the `russian` configuration, and of the owner's key, with a
+GIN index. That one
 configuration reads both languages: it stems Cyrillic words with the Russian Snowball
 stemmer (which also folds ё into е) and ASCII words with `english_stem`, English stop words
 included, so a second `english` vector would only repeat the same lexemes.
@@ -34,9 +35,13 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The owner's key as one more lexeme, '@alice' (no word's lexeme begins with '@'): a search
+# asks the GIN index for the words and the owner at once, so it reads only the person's
+# matches, however many tasks they and everyone else keep. A rename recomputes it.
 _POSTGRES_VECTOR = (
     "setweight(to_tsvector('russian'::regconfig, title), 'A') || "
-    "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B')"
+    "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B') || "
+    "array_to_tsvector(ARRAY['@' || username])"
 )
 
 

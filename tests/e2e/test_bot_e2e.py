@@ -208,13 +208,13 @@ async def test_a_reminder_written_ahead_arrives_once_on_time(running_bot: Runnin
 
 
 async def test_find_pages_opens_a_card_and_asks_when_alone(running_bot: RunningBot) -> None:
-    user = person(running_bot, 2009)
+    user = person(running_bot, 2020)
     lines = [f"Buy milk {number}" for number in range(1, 12)]
     await user.send("/add\n" + "\n".join(lines))  # a task per line
     [added] = await user.send("/add Купить молоко\nи ёлку")
     assert added.text.startswith("➕ #12 Купить молоко")
     for number, title in enumerate([*lines, "Купить молоко"], start=1):
-        running_bot.confirmed[(2009, number)] = title
+        running_bot.confirmed[(2020, number)] = title
 
     [results] = await user.send("/find milk")
     assert results.text.startswith("🔎 11 tasks found for «milk» · page 1 of 2\n\n⬜ #11 Buy milk")

@@ -82,6 +82,16 @@ async def test_only_the_persons_own_tasks(task_service: TaskService) -> None:
     assert await numbers(task_service, "milk", stranger) == []
 
 
+async def test_a_renamed_person_finds_their_tasks(task_service: TaskService) -> None:
+    await add(task_service, ALICE, "Buy milk")
+    renamed = Person(telegram_id=ALICE.telegram_id, username="alice_2", language="en")
+    await task_service.sync_user(renamed)  # the key changes; the tasks move with it
+    assert await numbers(task_service, "milk", renamed) == [1]
+    gone = Person(telegram_id=ALICE.telegram_id, username=None, language="en")
+    await task_service.sync_user(gone)  # no username: the key is #<telegram id>
+    assert await numbers(task_service, "milk", gone) == [1]
+
+
 async def test_adds_edits_and_deletes_show_at_once(task_service: TaskService) -> None:
     number = await add(task_service, ALICE, "Buy milk")
     await task_service.edit_task(ALICE, number, "Buy bread")
