@@ -108,6 +108,7 @@ async def run(
     postgres_url: str,
     command: str,
     reminders_only: bool = False,
+    scale_only: bool = False,
 ) -> Report:
     started = time.perf_counter()
     postgres = await postgres_version(postgres_url) if "postgresql" in backends else None
@@ -121,10 +122,11 @@ async def run(
                 async with fresh_database(
                     backend, postgres_url=postgres_url, workdir=workdir
                 ) as db:
-                    results = await run_backend(db, plan)
-            await run_reminders(results, plan, postgres_url=postgres_url, workdir=workdir)
+                    results = await run_backend(db, plan, scale_only=scale_only)
+            if not scale_only:
+                await run_reminders(results, plan, postgres_url=postgres_url, workdir=workdir)
             report.backends.append(results)
-        if reminders_only:
+        if reminders_only or scale_only:
             return _finish(report, started)
         # Start-up and memory on a fresh database of the first backend (the production one).
         async with fresh_database(backends[0], postgres_url=postgres_url, workdir=workdir) as db:
@@ -185,9 +187,16 @@ async def run_reminders(
         )
 
 
-async def run_backend(database: Database, plan: Plan) -> BackendResults:
+async def run_backend(
+    database: Database, plan: Plan, *, scale_only: bool = False
+) -> BackendResults:
     results = BackendResults(database.backend)
     async with open_harness(database) as harness:
+        if scale_only:
+            results.scale = await run_scale(
+                harness, sizes=plan.scale_sizes, updates=plan.scale_updates
+            )
+            return results
         for use_case in USE_CASES:
             for concurrency, (updates, rounds) in plan.use_cases.items():
                 comparison = await compare(
@@ -234,6 +243,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run the reminder section alone (delivery and the due scan)",
     )
     parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="run one person's list-size section alone (/list, a status change, /today, "
+        "/upcoming and /find at each size)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES_URL),
         help="the server where the run creates (and drops) its databases "
@@ -257,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         postgres_url=args.postgres_url,
         command=command,
         reminders_only=args.reminders_only,
+        scale_only=args.scale_only,
     )
     try:
         report = asyncio.run(_cancellable(coroutine))

@@ -3,9 +3,10 @@ runs it at 10, 1 000 and 100 000 tasks).
 
 The person is the list-size section's ("Task number n", a quarter done, a third dated).
 Five of their tasks, spread over the history, are about the dentist (four titles end in
-"at the dentist", one description mentions it; whichever status the seed gave them), so `/find dentist` shows the same five at
-every size: the judged target is 100 000 tasks within 2x of 1 000, the search index keeping
-the cost of finding five tasks independent of the tasks around them.
+"at the dentist", one description mentions it; whichever status the seed gave them), so
+`/find dentist` shows the same five at every size: the judged target is 100 000 tasks
+within 2x of 1 000, the search index keeping the cost of finding five tasks independent of
+the tasks around them.
 
 Shown, not judged: `/find number`, a word in every task. Every match is ranked before the
 first page is cut, so that cost grows with the number of matches, as it must.
