@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,6 +46,7 @@ from bot.services.errors import (
     TaskLimitReached,
     TaskNotFound,
 )
+from bot.services.people import KnownPerson, LocalPeople, PeopleCache
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
 from bot.services.text import parse_task_text, read_priority
@@ -56,9 +56,6 @@ log = logging.getLogger(__name__)
 BIGINT_MAX = 2**63 - 1
 DEFAULT_PAGE_SIZE = 10
 DEFAULT_MAX_TASKS = 10_000
-# People whose row is known to match what Telegram says of them: their updates skip the
-# sync. Bounded, so memory does not grow with the number of people.
-SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
 # How long a claimed reminder is this worker's to send before another may claim it again.
 REMINDER_LEASE = 60.0
@@ -76,13 +73,6 @@ def is_valid_number(number: int) -> bool:
     return 0 < number <= BIGINT_MAX
 
 
-class _Known(NamedTuple):
-    key: str
-    language: str | None
-    zone: str
-    zone_chosen: bool
-
-
 class TaskService:
     def __init__(
         self,
@@ -93,6 +83,7 @@ class TaskService:
         retry_delay: float = RETRY_DELAY,
         default_timezone: str = "UTC",
         clock: Callable[[], datetime] = utcnow,
+        people: PeopleCache | None = None,
     ) -> None:
         self._units = UnitsOfWork(session_maker)
         self.page_size = page_size
@@ -100,8 +91,9 @@ class TaskService:
         self._retry_delay = retry_delay
         self.default_timezone = default_timezone
         self._clock = clock
-        # What the person's row says, for people whose row matches Telegram's view of them.
-        self._synced: OrderedDict[int, _Known] = OrderedDict()
+        # What the person's row says, for people whose row matches Telegram's view of them:
+        # in this process, or shared by replicas (see bot.services.people).
+        self._people: PeopleCache = people or LocalPeople()
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Retry once when the connection dropped (a pooled connection may be stale after a
@@ -128,24 +120,22 @@ class TaskService:
                 await uow.users.sync(person, self._clock(), self.default_timezone)
                 user = await uow.users.get(person.telegram_id)
             assert user is not None  # synced in this very transaction
-            self._remember(person, user.timezone, user.timezone_chosen)
+            await self._remember(person, user.timezone, user.timezone_chosen)
             return user
 
         return await self._resilient(sync)
 
-    async def _ensure_synced(self, person: Person) -> _Known:
-        known = self._synced.get(person.telegram_id)
+    async def _ensure_synced(self, person: Person) -> KnownPerson:
+        known = await self._people.get(person.telegram_id)
         if known is not None and (known.key, known.language) == (person.key, person.language):
-            self._synced.move_to_end(person.telegram_id)
             return known
-        await self.sync_user(person)
-        return self._synced[person.telegram_id]
+        user = await self.sync_user(person)
+        return KnownPerson(person.key, person.language, user.timezone, user.timezone_chosen)
 
-    def _remember(self, person: Person, zone: str, zone_chosen: bool) -> None:
-        self._synced[person.telegram_id] = _Known(person.key, person.language, zone, zone_chosen)
-        self._synced.move_to_end(person.telegram_id)
-        while len(self._synced) > SYNCED_CACHE_SIZE:
-            self._synced.popitem(last=False)
+    async def _remember(self, person: Person, zone: str, zone_chosen: bool) -> KnownPerson:
+        known = KnownPerson(person.key, person.language, zone, zone_chosen)
+        await self._people.put(person.telegram_id, known)
+        return known
 
     async def zone_of(self, person: Person) -> PersonZone:
         """The person's time zone, and whether they chose it (else it is the default)."""
@@ -155,19 +145,22 @@ class TaskService:
     async def set_timezone(self, person: Person, zone: ZoneInfo) -> PersonZone:
         async def set_zone() -> PersonZone:
             await self._ensure_synced(person)
+            # Forgotten first: a replica that read the old zone meanwhile cannot put it back
+            # after the new one is written (a person's updates are handled one at a time).
+            await self._forget(person)
             async with self._units.transaction() as uow:
                 await uow.users.set_timezone(person.telegram_id, zone.key, self._clock())
                 user = await uow.users.get(person.telegram_id)
                 if user is not None and user.digest_minute is not None:  # its time, moved
                     next_at = next_daily(user.digest_minute, zone, self._clock())
                     await uow.users.set_digest(person.telegram_id, user.digest_minute, next_at)
-            self._remember(person, zone.key, True)
+            await self._remember(person, zone.key, True)
             return PersonZone(name=zone.key, chosen=True)
 
         return await self._resilient(set_zone)
 
-    def _forget(self, person: Person) -> None:
-        self._synced.pop(person.telegram_id, None)
+    async def _forget(self, person: Person) -> None:
+        await self._people.forget(person.telegram_id)
 
     # -- tasks --------------------------------------------------------------------------------
 
@@ -209,7 +202,7 @@ class TaskService:
                 await self._make_room(uow, person, 1, at)
                 task = await add_next(uow)
             assert task is not None  # the person has a row, room, and no task from this message
-            self._forget(person)  # its row was (re)made: read it again next time
+            await self._forget(person)  # its row was (re)made: read it again next time
             return AddResult(task=task, created=True)
 
         return await self._resilient(add)
@@ -272,7 +265,7 @@ class TaskService:
             async with self._units.autocommit() as uow:
                 found = await uow.tasks.page(person.telegram_id, task_filter, page, self.page_size)
                 if found is None:  # no row for this person (any more): sync them next time
-                    self._forget(person)
+                    await self._forget(person)
                     return self._page(task_filter, 0, [], 0, 0)
                 open_count, done_count, tasks = found
                 last_page = max(

@@ -9,6 +9,13 @@ The test side pushes user activity (:meth:`FakeTelegram.push_message`,
 :meth:`FakeTelegram.push_callback`) and inspects what the bot did: the per-chat message
 history with edits, callback answers, and every request in :attr:`FakeTelegram.requests`.
 
+Updates reach the bot by getUpdates, or, once the bot called setWebhook, as Telegram sends
+them to a webhook: a POST of the update's JSON to the URL, with the secret token in the
+``X-Telegram-Bot-Api-Secret-Token`` header, up to ``max_connections`` at once; an update is
+delivered until the webhook answers 2xx, and meanwhile getUpdates is refused with 409.
+Every attempt is in :attr:`FakeTelegram.deliveries`. A test can also post an update itself
+(:meth:`FakeTelegram.new_message_update` builds one without queueing it).
+
 Where the fake knowingly differs from Telegram:
 
 - HTML is parsed as TDLib does, except that a bare "&" is an error (``strict_html=False``
@@ -16,6 +23,9 @@ Where the fake knowingly differs from Telegram:
 - getUpdates also accepts fractional ``timeout`` values, to keep tests fast.
 - Only text messages, callback queries and the methods in ``FakeTelegram._handlers`` exist;
   anything else is "404 Not Found: method not found".
+- Webhooks: any http(s) URL and port is taken (as by a self-hosted Bot API server), a failed
+  delivery is retried after ``webhook_retry_delay`` seconds (Telegram waits longer, and
+  growing), and a method in the webhook's answer is not executed.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Final
 
+import aiohttp
 from aiohttp import web
 
 JsonDict = dict[str, Any]
@@ -44,6 +55,10 @@ MAX_TEXT_LENGTH: Final = 4096
 MAX_RAW_TEXT_BYTES: Final = 1 << 15  # checked by the Bot API before any parsing
 MAX_CALLBACK_DATA_BYTES: Final = 64
 MAX_INLINE_BUTTONS: Final = 100
+WEBHOOK_CONFLICT_DESCRIPTION: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 CONFLICT_DESCRIPTION: Final = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -256,6 +271,23 @@ class _Poll:
     terminated: bool = False
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to post an update to the webhook; ``status`` None: no HTTP answer."""
+
+    update_id: int
+    status: int | None
+    started: float
+    finished: float
+
+
+@dataclass
+class _Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
+
+
 class ApiError(Exception):
     """A Bot API error response."""
 
@@ -295,6 +327,7 @@ class FakeTelegram:
         strict_html: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_retry_delay: float = 0.2,
     ) -> None:
         bot_id, sep, secret = token.partition(":")
         if not (sep and bot_id.isdigit() and secret):
@@ -323,11 +356,17 @@ class FakeTelegram:
         # (description or short_description, language code) -> text
         self.descriptions: dict[tuple[str, str], str] = {}
         self._change = asyncio.Event()
+        self.webhook_retry_delay = webhook_retry_delay
+        self.deliveries: list[Delivery] = []
+        self._webhook: _Webhook | None = None
+        self._delivering: set[int] = set()  # update ids with a POST in flight
+        self._delivery_task: asyncio.Task[None] | None = None
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
@@ -374,6 +413,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         self._closing = True  # releases pending long polls with an empty result
         self._changed()
+        await self._stop_delivering()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -392,14 +432,39 @@ class FakeTelegram:
 
         ``chat_id == user.id`` is the private chat with the bot; a negative id is a group.
         """
+        payload = self._user_message(user, chat_id, text)
+        self._push_update("message", payload)
+        return payload
+
+    def new_message_update(self, user: User, chat_id: int, text: str) -> JsonDict:
+        """The update for a text message from ``user``, as Telegram sends it, without
+        delivering it: for a test that posts it to a webhook itself."""
+        self._last_update_id += 1
+        return {
+            "update_id": self._last_update_id,
+            "message": self._user_message(user, chat_id, text),
+        }
+
+    def _user_message(self, user: User, chat_id: int, text: str) -> JsonDict:
         state = self._chat_for(user, chat_id)
         entities: tuple[Entity, ...] = ()
         if command := _BOT_COMMAND_RE.match(text):
             entities = (Entity("bot_command", 0, _utf16_len(command.group())),)
         message = self._add_message(state, user, text, raw_text=text, entities=entities)
-        payload = message.to_api()
-        self._push_update("message", payload)
-        return payload
+        return message.to_api()
+
+    @property
+    def webhook_url(self) -> str | None:
+        return None if self._webhook is None else self._webhook.url
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed (getUpdates) or acknowledged with 2xx (webhook)."""
+        return len(self._updates)
+
+    def acknowledged(self) -> set[int]:
+        """Update ids the webhook answered with 2xx."""
+        return {d.update_id for d in self.deliveries if d.status is not None and d.status < 300}
 
     def push_callback(self, user: User, message: Message | Mapping[str, Any], data: str) -> str:
         """Press an inline button with ``data`` under ``message``; returns the callback query id."""
@@ -565,6 +630,8 @@ class FakeTelegram:
         self._changed()
 
     async def _get_updates(self, params: Params) -> list[JsonDict]:
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT_DESCRIPTION)
         offset = _int_param(params, "offset", 0)
         limit = min(max(_int_param(params, "limit", 100), 1), 100)
         # Fractions of a second are a fake-only convenience for fast tests.
@@ -601,11 +668,103 @@ class FakeTelegram:
     async def _delete_webhook(self, params: Params) -> bool:
         if _bool_param(params, "drop_pending_updates"):
             self._updates.clear()
+        self._webhook = None
+        await self._stop_delivering()
+        return True
+
+    async def _set_webhook(self, params: Params) -> bool:
+        url = str(params.get("url", "")).strip()
+        if _bool_param(params, "drop_pending_updates"):
+            self._updates.clear()
+        if not url:  # an empty URL removes the webhook, as deleteWebhook does
+            self._webhook = None
+            await self._stop_delivering()
+            return True
+        if not url.startswith(("http://", "https://")):
+            raise _bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        max_connections = min(max(_int_param(params, "max_connections", 40), 1), 100)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
+        self._webhook = _Webhook(url, None if secret is None else str(secret), max_connections)
+        if self._delivery_task is None:
+            self._delivery_task = asyncio.create_task(self._deliver_updates())
+        self._changed()
         return True
 
     async def _get_webhook_info(self, params: Params) -> JsonDict:
-        pending = len(self._updates)
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+        info: JsonDict = {
+            "url": "" if self._webhook is None else self._webhook.url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+            if self._allowed_updates:
+                info["allowed_updates"] = list(self._allowed_updates)
+        return info
+
+    # --- webhook delivery --------------------------------------------------------------------
+
+    async def _deliver_updates(self) -> None:
+        """Post each pending update to the webhook until it is answered with 2xx."""
+        timeout = aiohttp.ClientTimeout(total=60)  # Telegram waits about a minute too
+        posts: set[asyncio.Task[None]] = set()
+        async with aiohttp.ClientSession(timeout=timeout) as client:
+            try:
+                while self._webhook is not None and not self._closing:
+                    webhook = self._webhook
+                    for update in list(self._updates):
+                        if len(self._delivering) >= webhook.max_connections:
+                            break
+                        if update["update_id"] not in self._delivering:
+                            self._delivering.add(update["update_id"])
+                            post = asyncio.create_task(self._post(client, webhook, update))
+                            posts.add(post)
+                            post.add_done_callback(posts.discard)
+                    await self._change.wait()
+            finally:
+                for post in posts:
+                    post.cancel()
+                await asyncio.gather(*posts, return_exceptions=True)
+                self._delivering.clear()
+
+    async def _post(
+        self, client: aiohttp.ClientSession, webhook: _Webhook, update: JsonDict
+    ) -> None:
+        headers = {}
+        if webhook.secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            async with client.post(webhook.url, json=update, headers=headers) as response:
+                await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = None
+        self.deliveries.append(Delivery(update["update_id"], status, started, time.monotonic()))
+        try:
+            if status is not None and 200 <= status < 300:
+                self._updates = [u for u in self._updates if u is not update]
+            else:
+                await asyncio.sleep(self.webhook_retry_delay)
+        finally:
+            self._delivering.discard(update["update_id"])
+            self._changed()
+
+    async def _stop_delivering(self) -> None:
+        task, self._delivery_task = self._delivery_task, None
+        if task is not None:
+            self._changed()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     # --- bot methods -------------------------------------------------------------------------
 
