@@ -203,8 +203,14 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
                 state_ttl=ceil(settings.dialogue_timeout),
                 data_ttl=ceil(settings.dialogue_timeout),
             ),
-            # One person's updates one at a time, across replicas too.
-            events_isolation=RedisEventIsolation(shared.redis, key_builder=key_builder(settings)),
+            # One person's updates one at a time, across replicas too. A replica that dies
+            # holding a person's lock keeps them waiting until it expires: as long as an
+            # update may take anyway (the time shutdown gives it), not aiogram's minute.
+            events_isolation=RedisEventIsolation(
+                shared.redis,
+                key_builder=key_builder(settings),
+                lock_kwargs={"timeout": settings.shutdown_timeout},
+            ),
             claims=shared.claims,
         )
 

@@ -357,6 +357,8 @@ class FakeTelegram:
         self.descriptions: dict[tuple[str, str], str] = {}
         self._change = asyncio.Event()
         self.webhook_retry_delay = webhook_retry_delay
+        # Seconds a method (lower-cased name) takes to answer: a slow Telegram.
+        self.latency: dict[str, float] = {}
         self.deliveries: list[Delivery] = []
         self._webhook: _Webhook | None = None
         self._delivering: set[int] = set()  # update ids with a POST in flight
@@ -579,6 +581,8 @@ class FakeTelegram:
             elif handler is None:
                 raise ApiError(404, "Not Found: method not found")
             else:
+                if name.lower() in self.latency:
+                    await asyncio.sleep(self.latency[name.lower()])
                 payload = {"ok": True, "result": await handler(params)}
                 response = web.json_response(payload)
         except ApiError as error:
