@@ -235,7 +235,11 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
         worker.start()
 
     async def on_shutdown() -> None:
-        if not settings.webhook_mode:  # the webhook app drains before the storage closes
+        # The webhook app drains before the dispatcher's shutdown. Polling stops first and
+        # then runs it, the storage's close first of all (aiogram registers it first): an
+        # update in flight writes its dialogue after that, as before; a Redis client
+        # reconnects for it.
+        if not settings.webhook_mode:
             await in_flight.drain(settings.shutdown_timeout)
         # What is still to be said goes out before the bot's session closes.
         await dispatcher["bursts"].close()

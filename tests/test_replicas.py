@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app import StartupError, run
 from bot.config import Settings
 from bot.db.replica_lock import ReplicaLockTaken, hold_replica_lock
 from bot.scale.people import SharedPeople
@@ -127,6 +128,26 @@ async def test_a_second_replica_cannot_take_the_database(engine: AsyncEngine) ->
     await lock.release()
     again = await hold_replica_lock(engine)  # free once the first is gone
     await again.release()
+
+
+async def test_a_second_webhook_replica_without_redis_refuses_to_start(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    lock = await hold_replica_lock(engine)  # the first replica
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_url=database_url,
+        webhook_url="https://bot.example.org/telegram",
+        webhook_secret="s",
+    )
+    try:
+        with pytest.raises(StartupError) as refused:
+            await run(settings)  # stops before it reaches Telegram
+    finally:
+        await lock.release()
+    assert refused.value.setting == "REDIS_URL"
+    assert "set REDIS_URL" in str(refused.value)
 
 
 # -- settings ---------------------------------------------------------------------------------
