@@ -258,20 +258,25 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
     )
     if shared is not None:
         await shared.heartbeat.start()
-    if settings.webhook_mode:
-        await _run_webhook(settings, engine, shared, bot, dispatcher, in_flight)
-        return
-    dispatcher.update.outer_middleware(in_flight)
-    await set_bot_commands(bot, i18n)
-    await bot.delete_webhook(drop_pending_updates=settings.drop_pending_updates)
-    await dispatcher.start_polling(
-        bot,
-        polling_timeout=settings.polling_timeout,
-        handle_signals=True,
-        close_bot_session=True,
-        tasks_concurrency_limit=settings.max_concurrent_updates,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-    )
+    try:
+        if settings.webhook_mode:
+            await _run_webhook(settings, engine, shared, bot, dispatcher, in_flight)
+            return
+        dispatcher.update.outer_middleware(in_flight)
+        await set_bot_commands(bot, i18n)
+        await bot.delete_webhook(drop_pending_updates=settings.drop_pending_updates)
+        await dispatcher.start_polling(
+            bot,
+            polling_timeout=settings.polling_timeout,
+            handle_signals=True,
+            close_bot_session=True,
+            tasks_concurrency_limit=settings.max_concurrent_updates,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+    finally:  # also when it failed to start (done already after a clean shutdown)
+        if shared is not None:
+            await shared.heartbeat.stop()
+        await bot.session.close()
 
 
 async def _run_webhook(

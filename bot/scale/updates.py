@@ -124,7 +124,10 @@ class Heartbeat:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._claims.stop_beating()
+        try:
+            await self._claims.stop_beating()
+        except Exception as error:  # it lapses by itself within LIFETIME
+            log.warning("heartbeat not removed: %s", error)
 
 
 class OncePerUpdate(BaseMiddleware):
