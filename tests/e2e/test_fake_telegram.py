@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import aiohttp.web
 import pytest
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -406,3 +407,43 @@ async def test_driver_sends_presses_and_sees_edits(server: FakeTelegram, bot: Bo
     finally:
         await dp.stop_polling()
         await polling
+
+
+async def test_a_webhook_gets_each_update_with_the_secret_until_it_answers_2xx(
+    server: FakeTelegram, bot: Bot
+) -> None:
+    received: list[tuple[int, str | None]] = []
+    answers = iter([500, 200, 200])
+
+    async def webhook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        update = await request.json()
+        received.append(
+            (update["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
+        return aiohttp.web.json_response({}, status=next(answers))
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/hook", webhook)
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
+    await aiohttp.web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        url = f"http://{host}:{port}/hook"
+        assert await bot.set_webhook(url, secret_token="s3cret", allowed_updates=["message"])
+        assert (await bot.get_webhook_info()).url == url
+        with pytest.raises(TelegramConflictError):
+            await bot.get_updates()  # not while a webhook is set, as in Telegram
+        server.push_message(ALICE, ALICE.id, "one")
+        server.push_message(ALICE, ALICE.id, "two")
+        async with asyncio.timeout(5):
+            await server.wait_until(lambda: server.pending_updates == 0)
+        ids = [update_id for update_id, _ in received]
+        assert len(set(ids)) == 2
+        assert len(ids) == 3  # the one answered 500 came again
+        assert {secret for _, secret in received} == {"s3cret"}
+        assert server.acknowledged() == set(ids)
+        assert await bot.delete_webhook()
+        assert await bot.get_updates(timeout=0) == []
+    finally:
+        await runner.cleanup()
