@@ -45,7 +45,9 @@ WAIT_STEP = 0.25
 DONE = "done"
 
 # KEYS[1] the update's key; ARGV: this replica's id, the claim's lifetime (s), the heartbeat
-# keys' prefix. The reads and the write are one step, so two replicas cannot both win.
+# keys' prefix, "done". The reads and the write are one step, so two replicas cannot both
+# win. It reads the holder's heartbeat key, which it cannot name in advance: a standalone
+# Redis (or a single shard), not Redis Cluster.
 _CLAIM = """
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[4] then return 'done' end
@@ -75,7 +77,8 @@ class UpdateClaims:
             keys=[self._keys.update(update_id)],
             args=[self.replica_id, REMEMBER, self._keys.replica(), DONE],
         )
-        return "run" if outcome == b"run" else "done" if outcome == b"done" else "busy"
+        answer = outcome.decode() if isinstance(outcome, bytes) else str(outcome)
+        return "run" if answer == "run" else "done" if answer == "done" else "busy"
 
     async def claim(self, update_id: int) -> Literal["run", "done"]:
         """Wait while a live replica handles the update; then handle it or skip it."""
