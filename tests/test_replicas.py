@@ -4,10 +4,14 @@ without it (real PostgreSQL and SQLite): each piece as two replicas see it, in o
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
+from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,15 +24,17 @@ from bot.scale.send_limits import SharedSendLimiter
 from bot.scale.updates import UpdateClaims
 from bot.schemas import Person
 from bot.services import TaskService
-from bot.webhook import webhook_problem
+from bot.webhook import Health, webhook_problem
 
 TOKEN = "4242:TEST-token-for-the-recording-session"
 ANNA = Person(telegram_id=3001, username="anna", language="en")
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> Redis:
-    return Redis.from_url(redis_url)
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
 
 
 # -- update ids -------------------------------------------------------------------------------
@@ -49,7 +55,6 @@ async def test_an_update_is_claimed_once_and_done_is_remembered(
     await first.done(1)
     assert await asyncio.wait_for(waiting, 2) == "done"  # the re-delivery does nothing
     assert await first.try_claim(1) == "done"
-    await redis.aclose()
 
 
 async def test_a_failed_update_and_a_dead_owners_claim_are_run_again(
@@ -69,7 +74,6 @@ async def test_a_failed_update_and_a_dead_owners_claim_are_run_again(
     assert await second.try_claim(3) == "run"
     await first.release(3)  # too late for the dead one: the claim is no longer its
     assert await first.try_claim(3) == "busy"
-    await redis.aclose()
 
 
 # -- the send rate ----------------------------------------------------------------------------
@@ -83,7 +87,6 @@ async def test_replicas_together_keep_one_send_rate(redis: Redis, redis_prefix: 
     # Nine sends at 40 a second between them: eight intervals, though each replica sent
     # only four or five (alone, each would have been done in 0.1 s).
     assert time.monotonic() - started >= 8 / 40 - 0.02
-    await redis.aclose()
 
 
 async def test_unasked_sends_keep_the_per_chat_interval_across_replicas(
@@ -100,7 +103,6 @@ async def test_unasked_sends_keep_the_per_chat_interval_across_replicas(
     assert time.monotonic() - started < 0.2
     await second.wait(7)  # the same chat from the other replica waits its turn
     assert time.monotonic() - started >= 0.4 - 0.02
-    await redis.aclose()
 
 
 # -- what is known of people ------------------------------------------------------------------
@@ -115,7 +117,6 @@ async def test_a_zone_set_through_one_replica_is_read_on_the_other(
     await first.set_timezone(ANNA, ZoneInfo("Europe/Berlin"))
     zone = await second.zone_of(ANNA)
     assert (zone.name, zone.chosen) == ("Europe/Berlin", True)
-    await redis.aclose()
 
 
 # -- one replica without Redis ----------------------------------------------------------------
@@ -148,6 +149,34 @@ async def test_a_second_webhook_replica_without_redis_refuses_to_start(
         await lock.release()
     assert refused.value.setting == "REDIS_URL"
     assert "set REDIS_URL" in str(refused.value)
+
+
+async def test_health_names_what_does_not_answer(engine: AsyncEngine) -> None:
+    gone = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    app = web.Application()
+    app.router.add_get("/healthz", Health(engine, gone).handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://{host}:{port}/healthz") as response,
+        ):
+            assert response.status == 503
+            assert await response.json() == {"database": "ok", "redis": "unreachable"}
+    finally:
+        await runner.cleanup()
+        await gone.aclose()
+
+
+def _closed_port() -> int:
+    """A port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 # -- settings ---------------------------------------------------------------------------------
