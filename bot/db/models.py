@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import ColumnElement
 
 from bot.db.base import Base, utcnow
 from bot.schemas import LANGUAGE_MAX_LENGTH, TaskStatus
@@ -33,7 +35,7 @@ DEFAULT_DIGEST_MINUTE = 9 * 60
 TAG_MAX_LENGTH = 64
 # A task with no priority sorts after low (3); the list index holds this expression, and
 # the list queries order by the very same one so both backends read it in index order.
-PRIORITY_RANK = func.coalesce(literal_column("priority"), literal_column("4"))
+PRIORITY_RANK: ColumnElement[Any] = func.coalesce(literal_column("priority"), literal_column("4"))
 
 
 class User(Base):
