@@ -106,6 +106,8 @@ async def run(settings: Settings) -> None:
             create_session_maker(engine),
             max_tasks=settings.max_tasks_per_user,
             default_timezone=settings.default_timezone,
+            import_max_bytes=settings.import_max_bytes,
+            import_max_tasks=settings.import_max_tasks,
         )
         dispatcher = create_dispatcher(service, settings, i18n=i18n)
         dispatcher.update.outer_middleware(in_flight)

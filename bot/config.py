@@ -16,6 +16,10 @@ from bot.schemas import USERNAME_RE
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///todo-bot.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# Telegram lets a bot download files of up to 20 MB (getFile).
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# An import's tasks are numbered parts of the message that brought the file (a SMALLINT).
+IMPORT_TASKS_CEILING = 32_767
 
 
 def _split_allowed(value: str) -> list[str]:
@@ -127,6 +131,15 @@ class Settings(DatabaseSettings):
     )
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
+    )
+    import_max_bytes: Annotated[int, Field(ge=1024, le=TELEGRAM_DOWNLOAD_LIMIT)] = Field(
+        default=10 * 1024 * 1024,
+        description="Largest file /import reads, in bytes (Telegram lets bots download "
+        "20 MB at most).",
+    )
+    import_max_tasks: Annotated[int, Field(ge=1, le=IMPORT_TASKS_CEILING)] = Field(
+        default=10_000,
+        description="Most tasks one imported file may hold; a larger file is refused whole.",
     )
     default_timezone: str = Field(
         default="UTC",

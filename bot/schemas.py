@@ -140,3 +140,71 @@ class DoneReport(_ReadModel):
     outcome: DoneOutcome
     title: str | None = None
     next_due: datetime | None = None
+
+
+# -- importing a file ----------------------------------------------------------------------
+
+
+class FileFormat(enum.StrEnum):
+    JSON = "json"  # ours, from /export
+    CSV = "csv"  # ours, from /export
+    ICS = "ics"  # a calendar's to-dos, ours or any app's
+    TODOIST = "todoist"  # Todoist's CSV export
+
+
+class SkipReason(enum.StrEnum):
+    """Why an entry of a file is not imported (the rest of the file still is)."""
+
+    NO_TITLE = "no_title"
+    TOO_LONG = "too_long"
+    BAD_DATE = "bad_date"
+    BAD_STATUS = "bad_status"
+    BAD_PRIORITY = "bad_priority"
+    BAD_REPEAT = "bad_repeat"
+    BAD_ENTRY = "bad_entry"  # no task at all: a JSON value that is no object, a NUL ...
+
+
+class NewTask(_ReadModel):
+    """A task read from a file, as it will be stored (times in UTC)."""
+
+    title: str
+    description: str | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    due_at: datetime | None = None
+    due_has_time: bool = False
+    recurrence: str | None = None
+    remind_at: datetime | None = None
+    priority: int | None = None
+    done_at: datetime | None = None
+    nag_minutes: int | None = None
+
+
+class SkippedEntries(_ReadModel):
+    reason: SkipReason
+    count: int
+    positions: tuple[int, ...] = Field(description="The first few: spreadsheet rows, or 1, 2 ...")
+
+
+class ImportSummary(_ReadModel):
+    """What a file holds besides the tasks it adds; the preview and the result say it."""
+
+    file_format: FileFormat
+    already_there: int = Field(description="Tasks the person has already (title and due date)")
+    repeated: int = Field(description="The same task again further down the file")
+    skipped: tuple[SkippedEntries, ...] = ()
+    not_tasks: int = Field(0, description="Events, sections, notes: left out")
+    undated: int = Field(0, description="A date in words not understood: added without one")
+
+
+class ImportPreview(_ReadModel):
+    summary: ImportSummary
+    adding: int
+    first: tuple[TaskRead, ...] = Field(description="The first few, numbered as they would be")
+
+
+class ImportResult(_ReadModel):
+    added: int
+    numbers: tuple[int, int] | None = Field(description="The first and last new number")
+    summary: ImportSummary | None = Field(
+        description="None when this file's message had been imported before (a second tap)"
+    )

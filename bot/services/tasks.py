@@ -29,6 +29,8 @@ from bot.schemas import (
     DoneOutcome,
     DoneReport,
     DueTasks,
+    ImportPreview,
+    ImportResult,
     Person,
     PersonZone,
     StatusChange,
@@ -42,10 +44,22 @@ from bot.services.due import parse_due
 from bot.services.errors import (
     DueNotUnderstood,
     EmptyTitle,
+    FileTooLarge,
     InvalidDate,
+    NoRoomToImport,
     StorageUnavailable,
     TaskLimitReached,
     TaskNotFound,
+)
+from bot.services.imports import (
+    DEFAULT_IMPORT_MAX_BYTES,
+    DEFAULT_IMPORT_MAX_TASKS,
+    ParsedFile,
+    duplicate_key,
+    parse_file,
+    plan_import,
+    preview_tasks,
+    summary_of,
 )
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
@@ -93,10 +107,14 @@ class TaskService:
         retry_delay: float = RETRY_DELAY,
         default_timezone: str = "UTC",
         clock: Callable[[], datetime] = utcnow,
+        import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES,
+        import_max_tasks: int = DEFAULT_IMPORT_MAX_TASKS,
     ) -> None:
         self._units = UnitsOfWork(session_maker)
         self.page_size = page_size
         self.max_tasks = max_tasks
+        self.import_max_bytes = import_max_bytes
+        self.import_max_tasks = import_max_tasks
         self._retry_delay = retry_delay
         self.default_timezone = default_timezone
         self._clock = clock
@@ -542,6 +560,99 @@ class TaskService:
                 zone=PersonZone(name=known.zone, chosen=known.zone_chosen),
                 today=self._clock().astimezone(zone).date(),
             )
+
+        return await self._resilient(read)
+
+    # -- importing a file --------------------------------------------------------------------
+
+    def check_import_size(self, size: int | None) -> None:
+        """Refuse a file over IMPORT_MAX_BYTES before anyone downloads it (None: unknown)."""
+        if size is not None and size > self.import_max_bytes:
+            raise FileTooLarge(size, self.import_max_bytes)
+
+    async def _parse(self, person: Person, content: bytes) -> ParsedFile:
+        self.check_import_size(len(content))
+        zone = ZoneInfo((await self._ensure_synced(person)).zone)
+        # Seconds for a large calendar: off the event loop, which keeps serving others.
+        return await asyncio.to_thread(
+            parse_file, content, zone=zone, now=self._clock(), max_tasks=self.import_max_tasks
+        )
+
+    async def preview_import(self, person: Person, content: bytes) -> ImportPreview:
+        """What importing the file would add, without adding anything. A file refused as a
+        whole raises (bot.services.errors.ImportRefused), as does one that would take the
+        person past MAX_TASKS_PER_USER."""
+        parsed = await self._parse(person, content)
+
+        async def read() -> ImportPreview:
+            async with self._units.autocommit() as uow:
+                state = await uow.users.state(person.telegram_id)
+                existing = await uow.tasks.titles_and_dues(person.telegram_id)
+            kept, last = (state.tasks, state.last_task_number) if state else (0, 0)
+            plan = plan_import(parsed.tasks, {duplicate_key(*task) for task in existing})
+            if kept + len(plan.new) > self.max_tasks:
+                raise NoRoomToImport(len(plan.new), kept, self.max_tasks)
+            return ImportPreview(
+                summary=summary_of(parsed, plan),
+                adding=len(plan.new),
+                first=preview_tasks(plan.new, last + 1, self._clock()),
+            )
+
+        return await self._resilient(read)
+
+    async def import_file(
+        self, person: Person, content: bytes, *, chat_id: int, message_id: int
+    ) -> ImportResult:
+        """Add the file's new tasks, all or none, numbered on from the person's last. The
+        message that brought the file never imports twice; duplicates and the cap are checked
+        under the person's row lock, so a concurrent add or import can't slip past them."""
+        parsed = await self._parse(person, content)
+        at = self._clock()
+
+        async def store() -> ImportResult:
+            async with self._units.transaction() as uow:
+                state = await uow.users.lock(person.telegram_id)
+                if state is None:  # the row went away behind our cache: make it again
+                    await uow.users.sync(person, at, self.default_timezone)
+                    self._forget(person)
+                    state = await uow.users.lock(person.telegram_id)
+                    assert state is not None  # made in this very transaction
+                made = await uow.tasks.made_by_message(person.telegram_id, chat_id, message_id)
+                if made != (0, 0):  # a second tap, or a re-delivered one
+                    return ImportResult(added=made[1] - made[0] + 1, numbers=made, summary=None)
+                existing = await uow.tasks.titles_and_dues(person.telegram_id)
+                plan = plan_import(parsed.tasks, {duplicate_key(*task) for task in existing})
+                if state.tasks + len(plan.new) > self.max_tasks:
+                    raise NoRoomToImport(len(plan.new), state.tasks, self.max_tasks)
+                first, last = state.last_task_number + 1, state.last_task_number + len(plan.new)
+                await uow.tasks.add_imported(
+                    person.telegram_id,
+                    plan.new,
+                    first_number=first,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    at=at,
+                )
+                if plan.new:
+                    await uow.users.set_last_number(person.telegram_id, last, at)
+            return ImportResult(
+                added=len(plan.new),
+                numbers=(first, last) if plan.new else None,
+                summary=summary_of(parsed, plan),
+            )
+
+        return await self._resilient(store)
+
+    async def imported_from(self, person: Person, chat_id: int, message_id: int) -> ImportResult:
+        """What the file in this message added, if it was imported (added 0 if not)."""
+        await self._ensure_synced(person)
+
+        async def read() -> ImportResult:
+            async with self._units.autocommit() as uow:
+                made = await uow.tasks.made_by_message(person.telegram_id, chat_id, message_id)
+            if made == (0, 0):
+                return ImportResult(added=0, numbers=None, summary=None)
+            return ImportResult(added=made[1] - made[0] + 1, numbers=made, summary=None)
 
         return await self._resilient(read)
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
     insert,
     literal,
     or_,
@@ -36,7 +37,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import Task, User
-from bot.schemas import TaskFilter, TaskRead, TaskStatus
+from bot.schemas import NewTask, TaskFilter, TaskRead, TaskStatus
 
 TASK_COLUMNS = (
     Task.number,
@@ -388,6 +389,33 @@ _INSERT = (
 )
 
 
+# Importing a file: what the person has (to skip duplicates), what a file's message made
+# before (a second tap on Import), and the new tasks in one executemany of one statement.
+_TITLES_AND_DUES = select(Task.title, Task.due_at).where(Task.username == _OWNER_KEY)
+_MADE_BY_MESSAGE = select(func.count(), func.min(Task.number), func.max(Task.number)).where(
+    Task.username == _OWNER_KEY, _FROM_MESSAGE
+)
+_INSERT_IMPORTED = insert(Task).values(
+    username=_OWNER_KEY,
+    number=bindparam("num"),
+    title=bindparam("new_title"),
+    description=bindparam("new_description"),
+    status=bindparam("new_status"),
+    created_at=bindparam("at"),
+    updated_at=bindparam("at"),
+    done_at=bindparam("done_time"),
+    chat_id=bindparam("src_chat"),
+    message_id=bindparam("src_message"),
+    part=bindparam("src_part"),
+    due_at=bindparam("new_due"),
+    due_has_time=bindparam("new_due_has_time"),
+    remind_at=bindparam("new_remind"),
+    recurrence=bindparam("new_recurrence"),
+    priority=bindparam("new_priority"),
+    nag_minutes=bindparam("nag"),
+)
+
+
 def to_task(row: Mapping[Any, Any]) -> TaskRead:
     return TaskRead(
         number=row["number"],
@@ -493,6 +521,54 @@ class TaskRepository:
         if taken is None:
             return None
         return await self._task(_INSERT, {**params, "owner": taken[0], "num": taken[1]})
+
+    async def titles_and_dues(self, owner: int) -> list[tuple[str, datetime | None]]:
+        """Every task's title and due moment (duplicates of a file's tasks are skipped)."""
+        rows = await self._connection.execute(_TITLES_AND_DUES, {"tg_id": owner})
+        return [(title, due_at) for title, due_at in rows]
+
+    async def made_by_message(self, owner: int, chat_id: int, message_id: int) -> tuple[int, int]:
+        """The first and last number of the tasks this message made; (0, 0) for none."""
+        params = {"tg_id": owner, "src_chat": chat_id, "src_message": message_id}
+        count, first, last = (await self._connection.execute(_MADE_BY_MESSAGE, params)).one()
+        return (first, last) if count else (0, 0)
+
+    async def add_imported(
+        self,
+        owner: int,
+        tasks: Sequence[NewTask],
+        *,
+        first_number: int,
+        chat_id: int,
+        message_id: int,
+        at: datetime,
+    ) -> None:
+        """Store `tasks` under numbers from `first_number` on, each a part of the message
+        that brought the file. The caller holds the person's row (UserRepository.lock) and
+        has checked the cap; one statement, executed for all the rows at once."""
+        rows = [
+            {
+                "tg_id": owner,
+                "num": first_number + part,
+                "new_title": task.title,
+                "new_description": task.description,
+                "new_status": task.status,
+                "at": at,
+                "done_time": task.done_at,
+                "src_chat": chat_id,
+                "src_message": message_id,
+                "src_part": part,
+                "new_due": task.due_at,
+                "new_due_has_time": task.due_has_time,
+                "new_remind": task.remind_at,
+                "new_recurrence": task.recurrence,
+                "new_priority": task.priority,
+                "nag": task.nag_minutes,
+            }
+            for part, task in enumerate(tasks)
+        ]
+        if rows:
+            await self._connection.execute(_INSERT_IMPORTED, rows)
 
     async def set_status(
         self, owner: int, number: int, status: TaskStatus, at: datetime
