@@ -174,6 +174,20 @@ class PasteCallback(CallbackData, prefix="p"):
     owner: int
 
 
+class ImportAction(enum.StrEnum):
+    CONFIRM = "y"
+    CANCEL = "n"
+
+
+class ImportCallback(CallbackData, prefix="i"):
+    """Import (or not) the file sent in `message`: what waits is the person's, in the
+    dialogue storage; the message id tells a stale preview from the current one."""
+
+    action: ImportAction
+    message: int
+    owner: int
+
+
 OWNED_BUTTONS: tuple[
     type[
         ListCallback
@@ -186,6 +200,7 @@ OWNED_BUTTONS: tuple[
         | RepeatCallback
         | SettingsCallback
         | PriorityCallback
+        | ImportCallback
     ],
     ...,
 ] = (
@@ -199,4 +214,5 @@ OWNED_BUTTONS: tuple[
     RepeatCallback,
     SettingsCallback,
     PriorityCallback,
+    ImportCallback,
 )

@@ -19,6 +19,7 @@ COMMANDS = (
     ("tz", N_("My time zone")),
     ("settings", N_("Time zone, digest, quiet hours")),
     ("export", N_("My tasks as files")),
+    ("import", N_("Add tasks from a file")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),
 )

@@ -13,6 +13,8 @@ from bot.chat.callbacks import (
     DonePickerCallback,
     DueCallback,
     DuePreset,
+    ImportAction,
+    ImportCallback,
     ListCallback,
     PasteCallback,
     PasteChoice,
@@ -376,3 +378,18 @@ def done_picker_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup 
     if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)
     return builder.as_markup() if page.items or navigation else None
+
+
+def import_keyboard(adding: int, message_id: int, *, owner: int) -> InlineKeyboardMarkup:
+    """Under an import's preview: add the file's tasks, or not."""
+
+    def data(action: ImportAction) -> ImportCallback:
+        return ImportCallback(action=action, message=message_id, owner=owner)
+
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_n("📥 Import {count} task", "📥 Import {count} tasks", adding).format(count=adding),
+        callback_data=data(ImportAction.CONFIRM),
+    )
+    builder.button(text=_("✖️ Cancel"), callback_data=data(ImportAction.CANCEL))
+    return builder.as_markup()
