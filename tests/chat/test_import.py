@@ -189,14 +189,30 @@ async def test_refused_files_get_a_clear_answer_and_change_nothing(
 async def test_more_new_tasks_than_room_under_the_cap_are_refused(
     session_maker: async_sessionmaker[AsyncSession],
 ) -> None:
-    chat = make_chat(TaskService(session_maker, max_tasks=3, clock=clock), clock=clock)
+    service = TaskService(session_maker, max_tasks=3, clock=clock)
+    chat = make_chat(service, clock=clock)
     await chat.send(ALICE, "/add Buy milk")
     content = (CSV_HEADER + "".join(f"{n},Task {n},,,,,,,\n" for n in range(3))).encode()
     [text] = texts(await chat.send_document(ALICE, content, "tasks.csv"))
-    assert text == (
+    refusal = (
         "That would add 3 tasks, but you keep 1 of the 3 I keep for one person: there is room "
         "for 2 more. Delete some, or import a smaller file. Nothing was imported."
     )
+    assert text == refusal
+    # Room when previewed, none left by the time of the tap: the tap is refused, the file
+    # still waits (delete something, and tap again).
+    await chat.send_document(ALICE, content.replace(b"2,Task 2,,,,,,,\n", b""), "tasks.csv")
+    preview = chat.last(ALICE)
+    await chat.send(ALICE, "/add Bread")
+    requests = await chat.press(ALICE, "Import", preview)
+    answer = chat.callback_answer(requests)
+    assert answer["text"] == refusal.replace("add 3", "add 2").replace("keep 1", "keep 2").replace(
+        "room for 2", "room for 1"
+    )
+    assert answer["show_alert"]
+    await service.delete_task(person(ALICE), 2)
+    [result] = texts(await chat.press(ALICE, "Import", preview))
+    assert result == "✅ Added 2 tasks: #3–#4."
 
 
 async def test_groups_and_other_people(chat: ChatHarness, service: TaskService) -> None:

@@ -207,6 +207,44 @@ async def test_a_reminder_written_ahead_arrives_once_on_time(running_bot: Runnin
     assert len(reminders()) == 1
 
 
+async def test_an_exported_file_imports_into_another_persons_list(
+    running_bot: RunningBot,
+) -> None:
+    ann = person(running_bot, 2009)
+    await ann.send("/add Call mom tomorrow at 9 !1\nabout the weekend")
+    await ann.send("/add Pay rent 25.12")
+    running_bot.confirmed.update({(2009, 1): "Call mom", (2009, 2): "Pay rent"})
+    sent = await ann.send("/export")
+    assert [m.document["file_name"] for m in sent if m.document] == [
+        "tasks.json",
+        "tasks.csv",
+        "tasks.ics",
+    ]
+    [exported] = [m for m in sent if m.document and m.document["file_name"] == "tasks.json"]
+    assert exported.document is not None
+    content = running_bot.server.file_content(exported.document["file_id"])
+
+    ben = person(running_bot, 2010, "ru")
+    await ben.send("/add Уже есть")
+    [preview] = await ben.send_document(content, "tasks.json", mime_type="application/json")
+    assert preview.text.startswith(
+        "📥 tasks.json: файл JSON из /export\nДобавлю 2 задачи, с номера #2:"
+    )
+    [result] = await ben.press("📥 Импортировать 2 задачи", preview)
+    assert result.message_id == preview.message_id  # the preview becomes the result
+    assert result.text == "✅ Добавлено 2 задачи: #2–#3."
+    assert ben.buttons(result) == [["📋 Мои задачи"]]
+    running_bot.confirmed.update(
+        {(2010, 1): "Уже есть", (2010, 2): "Call mom", (2010, 3): "Pay rent"}
+    )
+    [card] = await ben.send("/list")
+    assert "🔴 Call mom" in card.text
+    [refusal] = await ben.send_document("Молоко".encode("cp1251"), "tasks.csv")
+    assert refusal.text.startswith("Не могу прочитать этот файл: это не текст в UTF-8.")
+    downloads = [r.params["file_path"] for r in running_bot.server.calls("GET /file")]
+    assert len(downloads) == 3  # the preview, the Import tap, the refused file
+
+
 async def test_sigterm_stops_cleanly_and_keeps_everything(running_bot: RunningBot) -> None:
     code = await running_bot.process.stop(signal.SIGTERM)
     log = running_bot.process.log()
