@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from bot.chat.callbacks import (
     DonePickerCallback,
+    ImportAction,
+    ImportCallback,
     ListCallback,
     PickAction,
     TaskAction,
@@ -25,6 +27,7 @@ from bot.chat.keyboards import (
     card_keyboard,
     delete_confirmation_keyboard,
     done_picker_keyboard,
+    import_keyboard,
     list_keyboard,
 )
 from bot.chat.rendering import clip
@@ -42,7 +45,7 @@ TITLES = (
     "",
 )
 PREFIXES: dict[str, type[CallbackData]] = {
-    cls.__prefix__: cls for cls in (TaskCallback, ListCallback, DonePickerCallback)
+    cls.__prefix__: cls for cls in (TaskCallback, ListCallback, DonePickerCallback, ImportCallback)
 }
 
 
@@ -192,6 +195,10 @@ def test_every_keyboard_fits_telegram_at_the_largest_numbers(i18n: I18n) -> None
         for view, (page, total) in itertools.product(TaskFilter, ((0, 3), (2, 25), (4, 50))):
             unpacked(list_keyboard(make_page(view, page, total), owner=2**53))
             unpacked(done_picker_keyboard(make_page(view, page, total), owner=2**53))
+        [[confirm, cancel]] = unpacked(import_keyboard(32_767, 2**53, owner=2**53))
+        assert confirm == ImportCallback(action=ImportAction.CONFIRM, message=2**53, owner=2**53)
+        assert isinstance(cancel, ImportCallback)
+        assert cancel.action is ImportAction.CANCEL
 
 
 def test_labels_follow_the_current_language(i18n: I18n) -> None:
