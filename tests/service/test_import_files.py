@@ -291,6 +291,12 @@ def test_a_spreadsheet_saved_with_semicolons_reads_the_same() -> None:
         (b'{"format": "todo-bot", "tasks": ' + b"[" * 100_000, BrokenFile),
         (b"BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nSUMMARY:x\r\nEND:VCALENDAR\r\n", BrokenFile),
         (b"BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nDUE:2026-12-01\r\nEND:VTODO\r\n", BrokenFile),
+        (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:never ends\nEND:VCALENDAR\n", BrokenFile),
+        (
+            b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nBEGIN:VTODO\nSUMMARY:x\nEND:VTODO\n"
+            b"BEGIN:VEVENT\nEND:VEVENT\nEND:VCALENDAR\n",
+            BrokenFile,
+        ),
     ],
 )
 def test_files_refused_as_a_whole(content: bytes, refusal: type[ImportRefused]) -> None:
