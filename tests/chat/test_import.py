@@ -4,6 +4,7 @@ for every file refused (nothing changes then)."""
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 from datetime import UTC, datetime, timedelta
 
@@ -243,3 +244,12 @@ async def test_groups_and_other_people(chat: ChatHarness, service: TaskService) 
     [result] = texts(await chat.press(ALICE, "Import"))
     assert result == "✅ Added 1 task: #1."
     assert [task.title for task in (await service.export(person(ALICE))).tasks] == ["Open plan"]
+
+
+async def test_a_file_waits_no_longer_than_a_dialogue(service: TaskService) -> None:
+    chat = make_chat(service, clock=clock, dialogue_timeout=0.05)
+    await chat.send_document(ALICE, (CSV_HEADER + "1,Later,,,,,,,\n").encode(), "tasks.csv")
+    await asyncio.sleep(0.1)
+    [late] = texts(await chat.press(ALICE, "Import"))
+    assert late.startswith("This file is no longer waiting")
+    assert (await service.list_tasks(person(ALICE))).total == 0
