@@ -81,6 +81,7 @@ class ChatHarness:
         file_name: str | None = "tasks.json",
         *,
         file_size: int | None = None,
+        caption: str | None = None,
         chat_id: int | None = None,
         chat_type: str = "private",
     ) -> list[Request]:
@@ -96,7 +97,7 @@ class ChatHarness:
             file_size=len(content) if file_size is None else file_size,
         )
         message = self.user_message(user, None, chat_id=chat_id, chat_type=chat_type)
-        message = message.model_copy(update={"document": document})
+        message = message.model_copy(update={"document": document, "caption": caption})
         return await self.feed(Update(update_id=next(self._update_ids), message=message))
 
     def user_message(

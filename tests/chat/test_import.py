@@ -230,8 +230,9 @@ async def test_groups_and_other_people(chat: ChatHarness, service: TaskService) 
     assert [m.text for m in chat.messages(-100_5)] == [note]
     assert note == "📬 I sent it to you in a private chat."
 
-    await chat.send_document(ALICE, content, "tasks.csv")
+    await chat.send_document(ALICE, content, "tasks.csv", caption="/import")  # still a file
     preview = chat.last(ALICE)
+    assert preview.button_texts() == ["📥 Import 1 task", "✖️ Cancel"]
     # Bob presses Alice's Import (a forwarded copy, say): declined, nothing is added.
     requests = await chat.press_data(BOB, preview.buttons[0][0]["callback_data"], preview)
     assert chat.callback_answer(requests)["text"].startswith("Это чужая кнопка")

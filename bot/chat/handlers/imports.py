@@ -132,7 +132,8 @@ async def answer_import(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(import_command, Command("import"))
+    # A file first: one captioned "/import" is a file to import, not the command.
     router.message.register(receive_file, in_loop(F.document), PRIVATE_CHAT)
+    router.message.register(import_command, Command("import"))
     router.callback_query.register(answer_import, ImportCallback.filter())
     return router
