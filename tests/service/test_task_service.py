@@ -250,6 +250,27 @@ async def test_list_orders_open_tasks_and_pages(task_service: TaskService) -> No
     assert [t.number for t in everything.items] == [3, 11]
 
 
+async def test_list_puts_higher_priority_first_within_a_due_date(
+    task_service: TaskService,
+) -> None:
+    # Far-off dates, so the test's real "now" never reaches them.
+    titles = [
+        "errand",
+        "report !1 on 5 May 2099",
+        "shelf !3",
+        "visit on 5 May 2099",
+        "call !2 on 5 May 2099",
+        "plant !1",
+        "tax on 4 May 2099",
+    ]
+    for title in titles:
+        await add(task_service, ALICE, title)
+    pages = [await task_service.list_tasks(ALICE, TaskFilter.OPEN, page=i) for i in (0, 1)]
+    # Dated first by date (4 May before 5 May), high to none on the same day; then the
+    # undated, high to none; the number breaks ties. The order holds across pages.
+    assert [t.number for page in pages for t in page.items] == [7, 2, 5, 4, 6, 3, 1]
+
+
 async def test_list_clamps_page_past_the_end(task_service: TaskService) -> None:
     await add(task_service, ALICE, "only")
     page = await task_service.list_tasks(ALICE, TaskFilter.OPEN, page=40)

@@ -24,8 +24,10 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -54,6 +56,9 @@ TASK_COLUMNS = (
     Task.priority,
 )
 _OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
+# The same expression as in `ix_tasks_list_order` (no priority sorts after low), with the 4
+# as a literal: a bound parameter would keep the planners from matching the index.
+_PRIORITY_RANK = func.coalesce(Task.priority, literal_column("4"))
 
 # Statuses in list order per filter; "done" lists the newest number first.
 LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
@@ -233,8 +238,8 @@ _SET_DUE = (
     .returning(*TASK_COLUMNS)
 )
 
-# Open tasks due in [from, to), earliest first: /today (from the beginning of time) and
-# /upcoming. Read per status through ix_tasks_username_status_due_at.
+# Open tasks due in [from, to), earliest first, higher priority first at the same moment:
+# /today (from the beginning of time) and /upcoming. Read through ix_tasks_list_order.
 _DUE_BETWEEN = (
     select(*TASK_COLUMNS)
     .where(
@@ -243,14 +248,15 @@ _DUE_BETWEEN = (
         Task.due_at >= bindparam("due_from"),
         Task.due_at < bindparam("due_to"),
     )
-    .order_by(Task.due_at, Task.number)
+    .order_by(Task.due_at, _PRIORITY_RANK, Task.number)
     .limit(bindparam("most", type_=Integer))
 )
 
 
 def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
     """The list's order, as index-ordered runs: (status, dated?). Open tasks go in progress
-    first, then to do; within each, those with a due date by date, then the rest by number.
+    first, then to do; within each, those with a due date by date, then the rest; higher
+    priority first at the same due date (or among the undated), then by number.
     Done tasks are listed newest number first (dated: None, one run)."""
     runs: list[tuple[TaskStatus, bool | None]] = []
     for status in LIST_ORDER[task_filter]:
@@ -264,8 +270,8 @@ def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]
 def _list_page(task_filter: TaskFilter) -> Select[Any]:
     """One page and the person's totals in one statement, at any length of history.
 
-    Each run is read in its order through an index (`ix_tasks_username_status_due_at` for
-    dated tasks, `ix_tasks_username_status_number` for the others) and cut to what the page
+    Each run is read in its order through an index (`ix_tasks_list_order` for open tasks,
+    `ix_tasks_username_status_number` for done ones) and cut to what the page
     can need (`needed` = offset + page size), so the final sort never sees more than a few
     pages of rows. With no task on the page, one row still brings the totals; with no such
     person, there is no row at all.
@@ -273,21 +279,28 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     newest_first = task_filter is TaskFilter.DONE
     parts = []
     for rank, (status, dated) in enumerate(_list_parts(task_filter)):
-        part = select(*TASK_COLUMNS, literal(rank).label("rank")).where(
-            Task.username == _OWNER_KEY, Task.status == status
-        )
+        part = select(
+            *TASK_COLUMNS, literal(rank).label("rank"), _PRIORITY_RANK.label("priority_rank")
+        ).where(Task.username == _OWNER_KEY, Task.status == status)
         if dated is None:
             part = part.order_by(Task.number.desc())
         elif dated:
-            part = part.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.number)
+            part = part.where(Task.due_at.is_not(None)).order_by(
+                Task.due_at, _PRIORITY_RANK, Task.number
+            )
         else:
-            part = part.where(Task.due_at.is_(None)).order_by(Task.number)
+            part = part.where(Task.due_at.is_(None)).order_by(_PRIORITY_RANK, Task.number)
         parts.append(select(part.limit(bindparam("needed")).subquery()))
     candidates = union_all(*parts).subquery()
     order = (
         (candidates.c.rank, candidates.c.number.desc())
         if newest_first
-        else (candidates.c.rank, candidates.c.due_at, candidates.c.number)
+        else (
+            candidates.c.rank,
+            candidates.c.due_at,
+            candidates.c.priority_rank,
+            candidates.c.number,
+        )
     )
     page = (
         select(candidates)
@@ -299,7 +312,7 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     final = (
         (page.c.rank, page.c.number.desc())
         if newest_first
-        else (page.c.rank, page.c.due_at, page.c.number)
+        else (page.c.rank, page.c.due_at, page.c.priority_rank, page.c.number)
     )
     return (
         select(User.open_count, User.done_count, page)
