@@ -4,7 +4,8 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 10:40:00+00:00
 
-`tags` holds a person's tags (lower case), `task_tags` links them to tasks. The list index
+`tags` holds a person's tags (lower case), `task_tags` links them to tasks, and
+`tasks.tags` keeps the names for display. The list index
 gains the priority rank after the due date, so /list sorts by priority within a due group
 and still reads in index order on both backends.
 """
@@ -24,6 +25,8 @@ _PRIORITY_RANK = sa.text("coalesce(priority, 4)")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("tags", sa.Text(), nullable=True))
     op.create_table(
         "tags",
         sa.Column("id", _ID, sa.Identity(), nullable=False),
@@ -68,3 +71,5 @@ def downgrade() -> None:
     op.drop_index("ix_task_tags_tag_id", table_name="task_tags")
     op.drop_table("task_tags")
     op.drop_table("tags")
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("tags")

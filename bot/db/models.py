@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     Enum,
     ForeignKey,
     Identity,
@@ -24,16 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, utcnow
-from bot.schemas import LANGUAGE_MAX_LENGTH, TaskStatus
+from bot.schemas import LANGUAGE_MAX_LENGTH, TAG_MAX_LENGTH, TaskStatus
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 USERNAME_KEY_LENGTH = 64
 DEFAULT_DIGEST_MINUTE = 9 * 60
-TAG_MAX_LENGTH = 64
 # A task with no priority sorts after low (3); the list index holds this expression, and
 # the list queries order by the very same one so both backends read it in index order.
-PRIORITY_RANK = func.coalesce(literal_column("priority"), literal_column("4"))
+PRIORITY_RANK: ColumnElement[int] = func.coalesce(literal_column("priority"), literal_column("4"))
 
 
 class User(Base):
@@ -131,6 +131,10 @@ class Task(Base):
     nag_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     # 1 (high) to 3 (low); None: none.
     priority: Mapped[int | None] = mapped_column(SmallInteger)
+    # The task's tag names, sorted and joined by spaces: what lists and cards show, read with
+    # the task. `task_tags` links the same tags for filtering and counting; both are written
+    # together (TagRepository.tag_task).
+    tags: Mapped[str | None] = mapped_column(Text)
     # Which task of its message this is: 0, or the line's index when one message was split
     # into one task per line.
     part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

@@ -2,12 +2,14 @@ from bot.services.errors import (
     DueNotUnderstood,
     EmptyTitle,
     InvalidDate,
+    InvalidTags,
     InvalidText,
     StorageUnavailable,
     TaskError,
     TaskLimitReached,
     TaskNotFound,
     TextTooLong,
+    UnknownTag,
     UnknownTimezone,
 )
 from bot.services.tasks import TaskService
@@ -16,6 +18,7 @@ __all__ = [
     "DueNotUnderstood",
     "EmptyTitle",
     "InvalidDate",
+    "InvalidTags",
     "InvalidText",
     "StorageUnavailable",
     "TaskError",
@@ -23,5 +26,6 @@ __all__ = [
     "TaskNotFound",
     "TaskService",
     "TextTooLong",
+    "UnknownTag",
     "UnknownTimezone",
 ]

@@ -66,3 +66,19 @@ class StorageUnavailable(TaskError):
 
     def __init__(self) -> None:
         super().__init__("the database is unreachable")
+
+
+class InvalidTags(TaskError):
+    """Typed tags that are no tags ("#3", "!!"); a tag starts with a letter."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"not tags: {text[:64]!r}")
+        self.text = text
+
+
+class UnknownTag(TaskError):
+    """The person has no task with this tag."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no tag {name[:64]!r}")
+        self.name = name

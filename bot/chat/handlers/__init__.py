@@ -23,6 +23,7 @@ from bot.chat.handlers import (
     reminders,
     settings,
     start,
+    tags,
 )
 
 
@@ -33,6 +34,7 @@ def create_routers() -> list[Router]:
         reminders.create_router(),
         settings.create_router(),
         export.create_router(),
+        tags.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),
