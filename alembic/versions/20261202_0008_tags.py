@@ -6,8 +6,8 @@ Create Date: 2026-12-02 10:40:00+00:00
 
 `tags` holds a person's tags (lower case), `task_tags` links them to tasks, and
 `tasks.tags` keeps the names for display. The list index
-gains the priority rank after the due date, so /list sorts by priority within a due group
-and still reads in index order on both backends.
+gains the priority rank after the due date, and the undated get an index by priority, so
+/list sorts by priority within a due group and still reads in index order on both backends.
 """
 
 from collections.abc import Sequence
@@ -22,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _PRIORITY_RANK = sa.text("coalesce(priority, 4)")
+_UNDATED = sa.text("due_at IS NULL")
 
 
 def upgrade() -> None:
@@ -60,6 +61,13 @@ def upgrade() -> None:
         "tasks",
         ["username", "status", "due_at", _PRIORITY_RANK, "number"],
     )
+    op.create_index(
+        "ix_tasks_undated_order",
+        "tasks",
+        ["username", "status", _PRIORITY_RANK, "number"],
+        postgresql_where=_UNDATED,
+        sqlite_where=_UNDATED,
+    )
     op.drop_index("ix_tasks_username_status_due_at", table_name="tasks")
 
 
@@ -67,6 +75,7 @@ def downgrade() -> None:
     op.create_index(
         "ix_tasks_username_status_due_at", "tasks", ["username", "status", "due_at", "number"]
     )
+    op.drop_index("ix_tasks_undated_order", table_name="tasks")
     op.drop_index("ix_tasks_list_order", table_name="tasks")
     op.drop_index("ix_task_tags_tag_id", table_name="task_tags")
     op.drop_table("task_tags")

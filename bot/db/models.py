@@ -85,8 +85,19 @@ class Task(Base):
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
         # Matches the list queries: one person's tasks by status, in number order ...
         Index("ix_tasks_username_status_number", "username", "status", "number"),
-        # ... and by due date, then priority (lists, /today, /upcoming).
+        # ... and by due date, then priority (lists, /today, /upcoming) ...
         Index("ix_tasks_list_order", "username", "status", "due_at", PRIORITY_RANK, "number"),
+        # ... and the undated by priority: PostgreSQL orders by an index's next columns
+        # after an equality, but not after `due_at IS NULL`, hence an index of their own.
+        Index(
+            "ix_tasks_undated_order",
+            "username",
+            "status",
+            PRIORITY_RANK,
+            "number",
+            postgresql_where=text("due_at IS NULL"),
+            sqlite_where=text("due_at IS NULL"),
+        ),
         # The reminder worker's scan: only tasks with a reminder pending are in it.
         Index(
             "ix_tasks_remind_at",

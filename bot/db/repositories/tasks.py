@@ -239,19 +239,34 @@ _SET_DUE = (
     .returning(*TASK_COLUMNS)
 )
 
-# Open tasks due in [from, to), earliest first, higher priority first at the same moment:
-# /today (from the beginning of time) and /upcoming. Read through ix_tasks_list_order.
-_DUE_BETWEEN = (
-    select(*TASK_COLUMNS)
-    .where(
-        Task.username == _OWNER_KEY,
-        _OPEN,
-        Task.due_at >= bindparam("due_from"),
-        Task.due_at < bindparam("due_to"),
+
+def _due_between() -> Select[Any]:
+    """Open tasks due in [from, to), earliest first, higher priority first at the same
+    moment: /today (from the beginning of time) and /upcoming. Each open status is read in
+    ix_tasks_list_order's order and cut to `most`, so a long overdue history is never
+    sorted whole; the two short runs are merged."""
+    runs = [
+        select(*TASK_COLUMNS, _PRIORITY_RANK.label("priority_rank"))
+        .where(
+            Task.username == _OWNER_KEY,
+            Task.status == status,
+            Task.due_at >= bindparam("due_from"),
+            Task.due_at < bindparam("due_to"),
+        )
+        .order_by(Task.due_at, _PRIORITY_RANK, Task.number)
+        .limit(bindparam("most", type_=Integer))
+        .subquery()
+        for status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+    ]
+    merged = union_all(*(select(run) for run in runs)).subquery()
+    return (
+        select(merged)
+        .order_by(merged.c.due_at, merged.c.priority_rank, merged.c.number)
+        .limit(bindparam("most", type_=Integer))
     )
-    .order_by(Task.due_at, _PRIORITY_RANK, Task.number)
-    .limit(bindparam("most", type_=Integer))
-)
+
+
+_DUE_BETWEEN = _due_between()
 
 
 def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
