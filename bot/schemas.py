@@ -33,6 +33,7 @@ class DoneOutcome(enum.StrEnum):
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 # What `users.language` holds: an IETF tag as Telegram sends it (`en`, `pt-br`), trimmed.
 LANGUAGE_MAX_LENGTH = 16
+TAG_MAX_LENGTH = 64  # characters of a tag's name, without the "#"
 _NOT_IN_A_LANGUAGE_TAG = re.compile(r"[^a-z0-9_-]")
 
 
@@ -94,6 +95,7 @@ class TaskRead(_ReadModel):
     recurrence: str | None = None
     nag_minutes: int | None = None
     priority: int | None = None  # 1 (high) to 3 (low)
+    tags: tuple[str, ...] = ()  # lower case, sorted, without "#"
 
 
 class AddResult(_ReadModel):
@@ -113,9 +115,19 @@ class BatchResult(_ReadModel):
     created: bool = Field(description="False when the message had already made these tasks")
 
 
+class TagRead(_ReadModel):
+    """One of a person's tags; `id` is only meaningful together with its owner."""
+
+    id: int
+    name: str
+    open_count: int = 0
+    done_count: int = 0
+
+
 class TaskPage(_ReadModel):
     items: tuple[TaskRead, ...]
     filter: TaskFilter
+    tag: TagRead | None = Field(default=None, description="Only tasks with this tag")
     page: int = Field(description="0-based, clamped to the last page")
     page_size: int
     total: int = Field(description="Tasks matching the filter")

@@ -30,13 +30,22 @@ class TaskAction(enum.StrEnum):
     DUE = "w"  # when: the due date picker
     REMIND = "r"  # the reminder picker
     PRIORITY = "!"  # the priority picker
+    TAGS = "g"  # the tags dialogue
 
 
 class ListCallback(CallbackData, prefix="l"):
-    """Show a page of the list, edited in place. (`view`, since `filter` is CallbackData's.)"""
+    """Show a page of the list, edited in place. (`view`, since `filter` is CallbackData's.)
+    `tag`: only tasks with the presser's tag of this id (0: all); a name would not fit."""
 
     view: TaskFilter
     page: int
+    owner: int
+    tag: int = 0
+
+
+class TagsCallback(CallbackData, prefix="g"):
+    """Show the presser's tags, each a button to the list of its tasks."""
+
     owner: int
 
 
@@ -201,6 +210,7 @@ OWNED_BUTTONS: tuple[
         | SettingsCallback
         | PriorityCallback
         | ImportCallback
+        | TagsCallback
     ],
     ...,
 ] = (
@@ -215,4 +225,5 @@ OWNED_BUTTONS: tuple[
     SettingsCallback,
     PriorityCallback,
     ImportCallback,
+    TagsCallback,
 )

@@ -6,6 +6,7 @@ from bot.services.errors import (
     FileTooLarge,
     ImportRefused,
     InvalidDate,
+    InvalidTags,
     InvalidText,
     NoRoomToImport,
     NotUtf8,
@@ -16,6 +17,7 @@ from bot.services.errors import (
     TextTooLong,
     TooManyTasks,
     UnknownFormat,
+    UnknownTag,
     UnknownTimezone,
 )
 from bot.services.tasks import TaskService
@@ -28,6 +30,7 @@ __all__ = [
     "FileTooLarge",
     "ImportRefused",
     "InvalidDate",
+    "InvalidTags",
     "InvalidText",
     "NoRoomToImport",
     "NotUtf8",
@@ -39,5 +42,6 @@ __all__ = [
     "TextTooLong",
     "TooManyTasks",
     "UnknownFormat",
+    "UnknownTag",
     "UnknownTimezone",
 ]

@@ -68,6 +68,22 @@ class StorageUnavailable(TaskError):
         super().__init__("the database is unreachable")
 
 
+class InvalidTags(TaskError):
+    """Typed tags that are no tags ("#3", "!!"); a tag starts with a letter."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"not tags: {text[:64]!r}")
+        self.text = text
+
+
+class UnknownTag(TaskError):
+    """The person has no task with this tag."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no tag {name[:64]!r}")
+        self.name = name
+
+
 # -- importing a file: each refuses the whole file, and nothing is imported ------------------
 
 

@@ -34,6 +34,7 @@ from bot.schemas import (
     Person,
     PersonZone,
     StatusChange,
+    TagRead,
     TaskFilter,
     TaskPage,
     TaskRead,
@@ -46,10 +47,12 @@ from bot.services.errors import (
     EmptyTitle,
     FileTooLarge,
     InvalidDate,
+    InvalidTags,
     NoRoomToImport,
     StorageUnavailable,
     TaskLimitReached,
     TaskNotFound,
+    UnknownTag,
 )
 from bot.services.imports import (
     DEFAULT_IMPORT_MAX_BYTES,
@@ -63,7 +66,13 @@ from bot.services.imports import (
 )
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
-from bot.services.text import parse_task_text, read_priority
+from bot.services.text import (
+    normalize_tag,
+    parse_tag_list,
+    parse_task_text,
+    read_priority,
+    read_tags,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,26 +205,33 @@ class TaskService:
         phrase in the title line ("tomorrow at 9") becomes the due date (see bot.services.due)."""
         parsed = parse_task_text(text)
         at = self._clock()
-        title, due, priority = parsed.title, None, None
+        parts = TitleParts(parsed.title, None, None, ())
 
         async def add_next(uow: UnitOfWork) -> TaskRead | None:
-            return await uow.tasks.add_next(
+            task = await uow.tasks.add_next(
                 person.telegram_id,
-                title=title,
+                title=parts.title,
                 description=parsed.description,
                 chat_id=chat_id,
                 message_id=message_id,
                 at=at,
                 cap=self.max_tasks,
-                due=due,
-                priority=priority,
+                due=parts.due,
+                priority=parts.priority,
+                tags=parts.tags,
             )
+            if task is not None and parts.tags:
+                task = await uow.tags.tag_task(person.telegram_id, task.number, parts.tags, at)
+            return task
 
         async def add() -> AddResult:
-            nonlocal title, due, priority
+            nonlocal parts
             known = await self._ensure_synced(person)
-            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
-            async with self._units.autocommit() as uow:
+            parts = read_title(parsed.title, at, ZoneInfo(known.zone))
+            # Untagged, adding is one statement (one round trip on PostgreSQL); tags take
+            # a few more, which must commit together.
+            units = self._units.transaction if parts.tags else self._units.autocommit
+            async with units() as uow:
                 task = await add_next(uow)
             if task is not None:
                 return AddResult(task=task, created=True)
@@ -259,28 +275,41 @@ class TaskService:
                     return BatchResult(tasks=tuple(existing), created=False)
                 await self._make_room(uow, person, len(parsed), at)
                 tasks = []
-                for part, ((title, due, priority), description) in enumerate(read):
+                for part, (parts, description) in enumerate(read):
                     task = await uow.tasks.add_next(
                         person.telegram_id,
-                        title=title,
+                        title=parts.title,
                         description=description,
                         chat_id=chat_id,
                         message_id=message_id,
                         at=at,
                         cap=self.max_tasks,
                         part=part,
-                        due=due,
-                        priority=priority,
+                        due=parts.due,
+                        priority=parts.priority,
+                        tags=parts.tags,
                     )
                     assert task is not None  # room was made above, in this transaction
+                    if parts.tags:
+                        tagged = await uow.tags.tag_task(
+                            person.telegram_id, task.number, parts.tags, at
+                        )
+                        task = tagged or task
                     tasks.append(task)
             return BatchResult(tasks=tuple(tasks), created=True)
 
         return await self._resilient(add)
 
     async def list_tasks(
-        self, person: Person, task_filter: TaskFilter = TaskFilter.OPEN, page: int = 0
+        self,
+        person: Person,
+        task_filter: TaskFilter = TaskFilter.OPEN,
+        page: int = 0,
+        *,
+        tag: TagRead | None = None,
     ) -> TaskPage:
+        """One page of the list; with `tag` (from find_tag), only the tasks carrying it."""
+        tag_id = tag.id if tag is not None else None
         # A page past the most a person can have is the last page: a forged page number can
         # neither overflow the database's integers nor make it read a whole history.
         page = min(max(page, 0), self.max_tasks // self.page_size + 1)
@@ -288,10 +317,12 @@ class TaskService:
         async def list_() -> TaskPage:
             await self._ensure_synced(person)
             async with self._units.autocommit() as uow:
-                found = await uow.tasks.page(person.telegram_id, task_filter, page, self.page_size)
+                found = await uow.tasks.page(
+                    person.telegram_id, task_filter, page, self.page_size, tag_id=tag_id
+                )
                 if found is None:  # no row for this person (any more): sync them next time
                     self._forget(person)
-                    return self._page(task_filter, 0, [], 0, 0)
+                    return self._page(task_filter, 0, [], 0, 0, tag)
                 open_count, done_count, tasks = found
                 last_page = max(
                     0, -(-_total(task_filter, open_count, done_count) // self.page_size) - 1
@@ -300,11 +331,11 @@ class TaskService:
                 if page > last_page:  # the list shrank since its buttons were made
                     current = last_page
                     found = await uow.tasks.page(
-                        person.telegram_id, task_filter, current, self.page_size
+                        person.telegram_id, task_filter, current, self.page_size, tag_id=tag_id
                     )
                     if found is not None:
                         open_count, done_count, tasks = found
-            return self._page(task_filter, current, tasks, open_count, done_count)
+            return self._page(task_filter, current, tasks, open_count, done_count, tag)
 
         return await self._resilient(list_)
 
@@ -315,10 +346,12 @@ class TaskService:
         tasks: list[TaskRead],
         open_count: int,
         done_count: int,
+        tag: TagRead | None = None,
     ) -> TaskPage:
         return TaskPage(
             items=tuple(tasks),
             filter=task_filter,
+            tag=tag,
             page=page,
             page_size=self.page_size,
             total=_total(task_filter, open_count, done_count),
@@ -387,23 +420,58 @@ class TaskService:
         keep = parsed.description is None and not replace_description
         zone = ZoneInfo((await self._ensure_synced(person)).zone)
 
-        async def edit(uow: UnitOfWork, at: datetime) -> TaskRead | None:
-            title, due, priority = read_title(parsed.title, at, zone)
+        at = self._clock()
+        parts = read_title(parsed.title, at, zone)
+
+        async def edit(uow: UnitOfWork) -> TaskRead | None:
             task = await uow.tasks.edit(
                 person.telegram_id,
                 number,
-                title=title,
+                title=parts.title,
                 description=parsed.description,
                 at=at,
                 keep_description=keep,
             )
-            if task is not None and due is not None:
-                task = await uow.tasks.set_due(person.telegram_id, number, due, at)
-            if task is not None and priority is not None:
-                task = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
+            return await self._apply_title_parts(uow, person, task, parts, at)
+
+        if not is_valid_number(number):
+            raise TaskNotFound(number)
+
+        # A plain new text is one statement; a date, priority or tags in it take more,
+        # which commit together.
+        more = parts.due is not None or parts.priority is not None or parts.tags
+        units = self._units.transaction if more else self._units.autocommit
+
+        async def run() -> TaskRead:
+            async with units() as uow:
+                task = await edit(uow)
+            if task is None:
+                raise TaskNotFound(number)
             return task
 
-        return await self._one_task(person, number, edit)
+        return await self._resilient(run)
+
+    async def _apply_title_parts(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        task: TaskRead | None,
+        parts: TitleParts,
+        at: datetime,
+    ) -> TaskRead | None:
+        """An edited title's date, priority and tags, on the task (tags are added to its
+        own: removing one is the tags dialogue's job)."""
+        if task is None:
+            return None
+        owner, number = person.telegram_id, task.number
+        if parts.due is not None:
+            task = await uow.tasks.set_due(owner, number, parts.due, at) or task
+        if parts.priority is not None:
+            task = await uow.tasks.set_priority(owner, number, parts.priority, at) or task
+        if parts.tags and not set(parts.tags) <= set(task.tags):
+            names = tuple(sorted({*task.tags, *parts.tags}))
+            task = await uow.tags.tag_task(owner, number, names, at) or task
+        return task
 
     async def clear_description(self, person: Person, number: int) -> TaskRead:
         task = await self.get_task(person, number)
@@ -426,23 +494,19 @@ class TaskService:
         async def edit() -> list[TaskRead]:
             known = await self._ensure_synced(person)
             at = self._clock()
-            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
+            parts = read_title(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.transaction() as uow:
                 tasks = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if len(tasks) != 1:
                     return tasks
-                number = tasks[0].number
                 edited = await uow.tasks.edit(
                     person.telegram_id,
-                    number,
-                    title=title,
+                    tasks[0].number,
+                    title=parts.title,
                     description=parsed.description,
                     at=at,
                 )
-                if due is not None:
-                    edited = await uow.tasks.set_due(person.telegram_id, number, due, at)
-                if priority is not None:
-                    edited = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
+                edited = await self._apply_title_parts(uow, person, edited, parts, at)
             assert edited is not None  # found in this very transaction
             return [edited]
 
@@ -538,6 +602,54 @@ class TaskService:
             number,
             lambda uow, at: uow.tasks.set_priority(person.telegram_id, number, priority, at),
         )
+
+    # -- tags ---------------------------------------------------------------------------------
+
+    async def set_tags(self, person: Person, number: int, text: str) -> TaskRead:
+        """Give a task exactly the tags typed ("#home work"; "-" or nothing: none)."""
+        names = parse_tag_list(text)
+        if names is None:
+            raise InvalidTags(text)
+        if not is_valid_number(number):
+            raise TaskNotFound(number)
+
+        async def tag() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._units.transaction() as uow:
+                task = await uow.tags.tag_task(person.telegram_id, number, names, self._clock())
+            if task is None:
+                raise TaskNotFound(number)
+            return task
+
+        return await self._resilient(tag)
+
+    async def tags(self, person: Person) -> list[TagRead]:
+        """The person's tags by name, with their open and done counts (/tags)."""
+
+        async def read() -> list[TagRead]:
+            await self._ensure_synced(person)
+            async with self._units.autocommit() as uow:
+                return await uow.tags.counts(person.telegram_id)
+
+        return await self._resilient(read)
+
+    async def find_tag(
+        self, person: Person, *, name: str | None = None, tag_id: int | None = None
+    ) -> TagRead:
+        """One of the person's tags by name ("#Home" or "home") or id; UnknownTag if none."""
+        normalized = normalize_tag(name) if name is not None else None
+        if name is not None and normalized is None:
+            raise UnknownTag(name)
+
+        async def find() -> TagRead | None:
+            await self._ensure_synced(person)
+            async with self._units.autocommit() as uow:
+                return await uow.tags.find(person.telegram_id, name=normalized, tag_id=tag_id)
+
+        found = await self._resilient(find)
+        if found is None:
+            raise UnknownTag(name or "")
+        return found
 
     async def set_nag(self, person: Person, number: int, minutes: int | None) -> TaskRead:
         """Remind again every `minutes` after a reminder until done or snoozed (None: once)."""
@@ -867,12 +979,20 @@ def _local_midnight(day: date, zone: ZoneInfo, *, hour: int = 0) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
-def read_title(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None, int | None]:
-    """What a title line says besides its title: a priority mark ("!1", "!важно") and a
-    due date in words; the title without them."""
+class TitleParts(NamedTuple):
+    title: str
+    due: Due | None
+    priority: int | None
+    tags: tuple[str, ...]
+
+
+def read_title(title: str, now: datetime, zone: ZoneInfo) -> TitleParts:
+    """What a title line says besides its title: a priority mark ("!1", "!важно"), tags
+    ("#home") and a due date in words; the title without them."""
     title, priority = read_priority(title)
+    title, tags = read_tags(title)
     title, due = read_due(title, now, zone)
-    return title, due, priority
+    return TitleParts(title, due, priority, tags)
 
 
 def read_due(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None]:

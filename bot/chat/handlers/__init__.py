@@ -24,6 +24,7 @@ from bot.chat.handlers import (
     reminders,
     settings,
     start,
+    tags,
 )
 
 
@@ -35,6 +36,7 @@ def create_routers() -> list[Router]:
         settings.create_router(),
         export.create_router(),
         imports.create_router(),
+        tags.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),

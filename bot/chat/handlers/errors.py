@@ -28,6 +28,7 @@ from bot.services import (
     FileTooLarge,
     ImportRefused,
     InvalidDate,
+    InvalidTags,
     InvalidText,
     NoRoomToImport,
     NotUtf8,
@@ -38,6 +39,7 @@ from bot.services import (
     TextTooLong,
     TooManyTasks,
     UnknownFormat,
+    UnknownTag,
     UnknownTimezone,
 )
 
@@ -132,6 +134,15 @@ def explain(error: TaskError) -> str:
         ).format(text=escape(clip(error.text, 40)))
     if isinstance(error, InvalidText):
         return _("The text contains a character I cannot store. Nothing was saved.")
+    if isinstance(error, InvalidTags):
+        return _(
+            "«{text}» are not tags: a tag starts with a letter, like <code>#home</code> or "
+            "<code>#работа</code>. Send the tags again, <code>-</code> for none, or /cancel."
+        ).format(text=escape(clip(error.text, 40)))
+    if isinstance(error, UnknownTag):
+        return _("None of your tasks has the tag «{name}». /tags lists yours.").format(
+            name=escape(clip(error.name, 40))
+        )
     return _("That did not work. Nothing was changed.")
 
 

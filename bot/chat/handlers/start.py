@@ -21,12 +21,13 @@ def help_text() -> str:
         "a description.\n"
         "   <code>/add Buy milk</code>\n"
         "/list — your open tasks; tap one to open it, change its status, edit or delete it.\n"
+        "/list #<i>tag</i> — the tasks with a tag; /tags — your tags.\n"
         "/done <i>numbers</i> — mark tasks done.\n"
         "   <code>/done 3</code>   <code>/done 3 5 #7</code>\n"
         "/done — pick finished tasks from a list.\n"
         "/today — overdue and due today; /upcoming — the next 7 days.\n"
         "/tz <i>city</i> — your time zone.   <code>/tz Moscow</code>   <code>/tz +3</code>\n"
-        "/export — your tasks as files: JSON, CSV (a spreadsheet), ICS (a calendar).\n"
+        "/export — your tasks as JSON, CSV and calendar (ICS) files.\n"
         "/import — send me one of those files back, or a Todoist CSV export, to add its "
         "tasks (I show them and ask first).\n"
         "/cancel — stop what I am waiting for.\n"
@@ -35,7 +36,8 @@ def help_text() -> str:
         "with «-») becomes a task per line. Edit your message, and the task follows.\n\n"
         "Dates in plain words, English or Russian, become due dates:\n"
         "   <code>Call mom tomorrow at 9</code>   <code>Отчёт в пятницу в 18:00</code>\n"
-        "   <code>Pay rent every month on the 1st</code>   <code>через 2 часа</code>"
+        "   <code>Pay rent every month on the 1st</code>   <code>через 2 часа</code>\n\n"
+        "A priority and tags, too: <code>Report !1 #work</code>   <code>Хлеб !низкий #дом</code>"
     )
 
 
