@@ -189,6 +189,7 @@ class NewTask(_ReadModel):
     priority: int | None = None
     done_at: datetime | None = None
     nag_minutes: int | None = None
+    tags: tuple[str, ...] = ()  # normalized, sorted
 
 
 class SkippedEntries(_ReadModel):

@@ -24,6 +24,7 @@ CSV_COLUMNS = (
     "due",
     "repeat",
     "priority",
+    "tags",
     "created",
     "done",
 )
@@ -62,6 +63,7 @@ def to_json(tasks: Sequence[TaskRead], zone: str) -> bytes:
                 "recurrence": task.recurrence,
                 "priority": task.priority,
                 "nag_minutes": task.nag_minutes,
+                "tags": list(task.tags),
             }
             for task in tasks
         ],
@@ -89,6 +91,7 @@ def to_csv(tasks: Sequence[TaskRead], zone: ZoneInfo) -> bytes:
                 due,
                 task.recurrence or "",
                 task.priority or "",
+                " ".join(f"#{name}" for name in task.tags),
                 f"{task.created_at.astimezone(zone):%Y-%m-%d %H:%M}",
                 f"{task.done_at.astimezone(zone):%Y-%m-%d %H:%M}" if task.done_at else "",
             ]
@@ -98,7 +101,8 @@ def to_csv(tasks: Sequence[TaskRead], zone: ZoneInfo) -> bytes:
 
 def to_ics(tasks: Sequence[TaskRead], owner: int, zone: ZoneInfo) -> bytes:
     """Each task a VTODO a calendar app imports: summary, description, status, due (a date,
-    or a time), repeat rule, priority, and the moments it was made, changed and done."""
+    or a time), repeat rule, priority, tags (CATEGORIES), and the moments it was made,
+    changed and done."""
     calendar = Calendar()
     calendar.add("prodid", "-//todo-bot//EN")
     calendar.add("version", "2.0")
@@ -119,6 +123,8 @@ def to_ics(tasks: Sequence[TaskRead], owner: int, zone: ZoneInfo) -> bytes:
             todo.add("rrule", dict(part.split("=", 1) for part in task.recurrence.split(";")))
         if task.priority in ICS_PRIORITY:
             todo.add("priority", ICS_PRIORITY[task.priority])
+        if task.tags:
+            todo.add("categories", list(task.tags))
         if task.done_at is not None:
             todo.add("completed", task.done_at)
         calendar.add_component(todo)

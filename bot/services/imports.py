@@ -49,7 +49,7 @@ from bot.services.errors import (
     UnknownFormat,
 )
 from bot.services.exports import FORMAT_VERSION
-from bot.services.text import parse_task_text
+from bot.services.text import normalize_tag, parse_task_text, read_tags
 
 DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_IMPORT_MAX_TASKS = 10_000
@@ -166,6 +166,7 @@ class _Reader:
         priority: int | None = None,
         done_at: datetime | None = None,
         nag_minutes: int | None = None,
+        tags: Iterable[object] = (),
     ) -> NewTask:
         """Check and complete a task: its text as the add path would store it, a reminder
         only while it lies ahead (at the due time, unless the file says otherwise), a
@@ -183,6 +184,9 @@ class _Reader:
             raise _Invalid(SkipReason.TOO_LONG) from error
         except InvalidText as error:
             raise _Invalid(SkipReason.BAD_ENTRY) from error
+        # Tags in the title leave it, as when adding; the file's own tags join them.
+        title_text, title_tags = read_tags(parsed.title)
+        names = {*title_tags, *(name for tag in tags if (name := _tag(tag)))}
         due_at, has_time = due if due is not None else (None, False)
         if recurrence is not None:
             recurrence = self.rule(recurrence)
@@ -194,7 +198,7 @@ class _Reader:
         if done or remind_at is None or remind_at <= self.now:
             remind_at = None
         return NewTask(
-            title=parsed.title,
+            title=title_text,
             description=parsed.description,
             status=status,
             due_at=due_at,
@@ -204,6 +208,7 @@ class _Reader:
             priority=priority,
             done_at=(done_at or self.now) if done else None,
             nag_minutes=nag_minutes,
+            tags=tuple(sorted(names)),
         )
 
     def rule(self, rule: str) -> str:
@@ -227,6 +232,16 @@ class _Reader:
 
 _RULE = re.compile(r"[A-Z0-9=;,+\-]+")
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z")
+
+
+def _tag(value: object) -> str | None:
+    """A tag from a file ("home", "#Home"); None for anything that is no tag."""
+    return normalize_tag(value) if isinstance(value, str) else None
+
+
+def _tag_words(text: str | None) -> list[str]:
+    """ "#home #work", "home, work": a cell's tags."""
+    return (text or "").replace(",", " ").split()
 
 
 def _status(value: object) -> TaskStatus:
@@ -297,7 +312,7 @@ def _zone(name: object) -> ZoneInfo | None:
 
 
 def _json_task(entry_in_zone: tuple[object, ZoneInfo], reader: _Reader) -> NewTask:
-    # Keys we don't know (tags, from a newer bot) are left alone.
+    # Keys we don't know (from a newer bot) are left alone.
     entry, file_zone = entry_in_zone
     if not isinstance(entry, dict):
         raise _Invalid(SkipReason.BAD_ENTRY)
@@ -327,11 +342,13 @@ def _json_task(entry_in_zone: tuple[object, ZoneInfo], reader: _Reader) -> NewTa
         priority=_priority(entry.get("priority")),
         done_at=_moment(entry.get("done_at"), file_zone),
         nag_minutes=nag,
+        tags=tags if isinstance(tags := entry.get("tags"), list) else (),
     )
 
 
 # -- CSV: ours and Todoist's -----------------------------------------------------------------
 
+_TODOIST_LABEL = re.compile(r"(?:^|(?<=\s))@(?=[^\W\d_])")
 _TODOIST_PRIORITY = {"4": 1, "3": 2, "2": 3, "1": None, "": None}
 
 
@@ -381,6 +398,7 @@ def _csv_task(cells: Mapping[str, str], reader: _Reader) -> NewTask:
         recurrence=cells.get("repeat") or None,
         priority=_priority(cells.get("priority")),
         done_at=_moment(cells.get("done"), reader.zone),
+        tags=_tag_words(cells.get("tags")),
     )
 
 
@@ -402,7 +420,8 @@ def _todoist_task(cells: Mapping[str, str], reader: _Reader) -> NewTask:
     priority = _TODOIST_PRIORITY.get(cells.get("priority", "").strip())
     due, recurrence = _todoist_due(cells, reader)
     return reader.task(
-        cells.get("content", ""),
+        # Todoist writes a task's labels into its text as "@label": ours are "#label".
+        _TODOIST_LABEL.sub("#", cells.get("content", "")),
         cells.get("description") or None,
         due=due,
         recurrence=recurrence,
@@ -511,7 +530,15 @@ def _ics_task(todo: Any, reader: _Reader) -> NewTask:
         recurrence=rule.to_ical().decode() if rule is not None else None,
         priority=_ics_priority(int(todo.get("priority", 0))),
         done_at=completed.astimezone(UTC) if completed is not None else None,
+        tags=_ics_categories(todo),
     )
+
+
+def _ics_categories(todo: Any) -> list[str]:
+    """CATEGORIES, in one property or several."""
+    found = todo.get("categories")
+    properties = found if isinstance(found, list) else [found] if found is not None else []
+    return [str(name) for prop in properties for name in getattr(prop, "cats", [])]
 
 
 # -- against the person's tasks --------------------------------------------------------------

@@ -745,6 +745,14 @@ class TaskService:
                     message_id=message_id,
                     at=at,
                 )
+                await uow.tags.tag_numbers(
+                    person.telegram_id,
+                    [
+                        (first + part, name)
+                        for part, task in enumerate(plan.new)
+                        for name in task.tags
+                    ],
+                )
                 if plan.new:
                     await uow.users.set_last_number(person.telegram_id, last, at)
             return ImportResult(

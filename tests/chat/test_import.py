@@ -43,8 +43,8 @@ async def test_exported_json_imports_into_another_person_as_the_same_tasks(
     chat: ChatHarness, service: TaskService
 ) -> None:
     alice, bob = person(ALICE), person(BOB)
-    await chat.send(ALICE, "/add Call <mom> tomorrow at 9 !1\nabout the weekend")
-    await chat.send(ALICE, "/add Gym every monday at 8 !3")
+    await chat.send(ALICE, "/add Call <mom> tomorrow at 9 !1 #family\nabout the weekend")
+    await chat.send(ALICE, "/add Gym every monday at 8 !3 #health #Sport")
     await chat.send(ALICE, "/add Pay rent 25.12")
     await chat.send(ALICE, "/add Water plants in 2 hours")
     await chat.send(ALICE, "/add Old bill yesterday")
@@ -62,7 +62,7 @@ async def test_exported_json_imports_into_another_person_as_the_same_tasks(
     assert preview.startswith(
         "📥 <b>tasks.json</b>: файл JSON из /export\n"
         "Добавлю 6 задач, с номера #2:\n"
-        "⬜ <b>#2</b> 🔴 Call &lt;mom&gt; · 📅 чт 3 дек., 09:00 · завтра\n"
+        "⬜ <b>#2</b> 🔴 Call &lt;mom&gt; <i>#family</i> · 📅 чт 3 дек., 09:00 · завтра\n"
     )
     assert "…и ещё 1" in preview
     assert chat.last(BOB).button_texts() == ["📥 Импортировать 6 задач", "✖️ Отмена"]
@@ -90,6 +90,8 @@ async def test_exported_json_imports_into_another_person_as_the_same_tasks(
         None,
     ]
     assert mine[0].remind_at is not None
+    # Tags come along, linked: Bob's /tags counts them.
+    assert [tag.name for tag in await service.tags(bob)] == ["family", "health", "sport"]
 
     # The tap again, and the same file again: nothing is added twice.
     requests = await chat.press_data(BOB, import_data, preview_message)

@@ -343,3 +343,30 @@ def test_the_csv_day_is_the_persons_day() -> None:
     [task] = read(CSV_HEADER + "1,Party,,pending,2026-12-31,,,,\n", zone=NEW_YORK).tasks
     assert task.due_at is not None
     assert task.due_at.astimezone(NEW_YORK).date() == date(2026, 12, 31)
+
+
+def test_tags_from_each_format() -> None:
+    ours = read(
+        CSV_HEADER.replace(",created", ",tags,created")
+        + '1,Buy milk #Shop,,pending,,,,"home, #Work",,\n'
+        + "2,Plain,,pending,,,,#3 !!,,\n"  # no tags there: left out, the task stays
+    )
+    assert [(task.title, task.tags) for task in ours.tasks] == [
+        ("Buy milk", ("home", "shop", "work")),
+        ("Plain", ()),
+    ]
+    todoist = read(
+        "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\n"
+        "task,Report @work @Urgent for mail@example.com,,1,1,,,,en,\n"
+    )
+    [report] = todoist.tasks
+    assert (report.title, report.tags) == ("Report for mail@example.com", ("urgent", "work"))
+    calendar = read(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VTODO\r\nUID:a\r\n"
+        "SUMMARY:Dentist\r\nCATEGORIES:Health,Family\r\nCATEGORIES:errands\r\n"
+        "END:VTODO\r\nEND:VCALENDAR\r\n"
+    )
+    assert calendar.tasks[0].tags == ("errands", "family", "health")
+    document = json.loads(to_json([], "UTC"))
+    document["tasks"] = [{"title": "x", "status": "pending", "tags": ["Home", 3, "#ok"]}]
+    assert read(json.dumps(document)).tasks[0].tags == ("home", "ok")

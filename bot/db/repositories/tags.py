@@ -47,6 +47,17 @@ _DROP_UNUSED = delete(Tag).where(
     Tag.username == _OWNER_KEY, ~exists().where(TaskTag.tag_id == Tag.id)
 )
 
+# Link one task (by number) to one tag (by name), both the owner's: many at once (import).
+_LINK_NUMBERED = insert(TaskTag).from_select(
+    ["task_id", "tag_id"],
+    select(Task.id, Tag.id).where(
+        Task.username == _OWNER_KEY,
+        Task.number == bindparam("num"),
+        Tag.username == _OWNER_KEY,
+        Tag.name == bindparam("tag_name"),
+    ),
+)
+
 _OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 _COUNTS = (
     select(
@@ -101,6 +112,21 @@ class TagRepository:
         row = (await self._connection.execute(_SHOW, shown)).mappings().first()
         await self._connection.execute(_DROP_UNUSED, params)
         return to_task(row) if row is not None else None
+
+    async def tag_numbers(self, owner: int, tags: Sequence[tuple[int, str]]) -> None:
+        """Link new tasks to their tags, (number, name) pairs: each statement executed
+        for all the pairs at once. The tasks show the names already (their `tags`)."""
+        if not tags:
+            return
+        names = sorted({name for _, name in tags})
+        insert_tag = _NEW_TAG[self._connection.dialect.name]
+        await self._connection.execute(
+            insert_tag, [{"tg_id": owner, "tag_name": name} for name in names]
+        )
+        await self._connection.execute(
+            _LINK_NUMBERED,
+            [{"tg_id": owner, "num": number, "tag_name": name} for number, name in tags],
+        )
 
     async def counts(self, owner: int) -> list[TagRead]:
         """The person's tags by name, with how many open and done tasks carry each."""

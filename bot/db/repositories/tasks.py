@@ -472,6 +472,7 @@ _INSERT_IMPORTED = insert(Task).values(
     recurrence=bindparam("new_recurrence"),
     priority=bindparam("new_priority"),
     nag_minutes=bindparam("nag"),
+    tags=bindparam("new_tags"),
 )
 
 
@@ -608,7 +609,8 @@ class TaskRepository:
     ) -> None:
         """Store `tasks` under numbers from `first_number` on, each a part of the message
         that brought the file. The caller holds the person's row (UserRepository.lock) and
-        has checked the cap; one statement, executed for all the rows at once."""
+        has checked the cap; one statement, executed for all the rows at once. Their tags
+        are only shown names here: TagRepository.tag_numbers links them."""
         rows = [
             {
                 "tg_id": owner,
@@ -627,6 +629,7 @@ class TaskRepository:
                 "new_recurrence": task.recurrence,
                 "new_priority": task.priority,
                 "nag": task.nag_minutes,
+                "new_tags": " ".join(task.tags) or None,
             }
             for part, task in enumerate(tasks)
         ]
