@@ -187,6 +187,8 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
         create_session_maker(engine),
         max_tasks=settings.max_tasks_per_user,
         default_timezone=settings.default_timezone,
+        import_max_bytes=settings.import_max_bytes,
+        import_max_tasks=settings.import_max_tasks,
         people=None if shared is None else SharedPeople(shared.redis, shared.keys),
     )
     if shared is None:

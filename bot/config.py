@@ -21,6 +21,10 @@ _WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _REDIS_PREFIX_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 # Where a replica in webhook mode answers the load balancer's health checks.
 HEALTH_PATH = "/healthz"
+# Telegram lets a bot download files of up to 20 MB (getFile).
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# An import's tasks are numbered parts of the message that brought the file (a SMALLINT).
+IMPORT_TASKS_CEILING = 32_767
 
 
 def _split_allowed(value: str) -> list[str]:
@@ -132,6 +136,15 @@ class Settings(DatabaseSettings):
     )
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
+    )
+    import_max_bytes: Annotated[int, Field(ge=1024, le=TELEGRAM_DOWNLOAD_LIMIT)] = Field(
+        default=10 * 1024 * 1024,
+        description="Largest file /import reads, in bytes (Telegram lets bots download "
+        "20 MB at most).",
+    )
+    import_max_tasks: Annotated[int, Field(ge=1, le=IMPORT_TASKS_CEILING)] = Field(
+        default=10_000,
+        description="Most tasks one imported file may hold; a larger file is refused whole.",
     )
     default_timezone: str = Field(
         default="UTC",

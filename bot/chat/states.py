@@ -20,3 +20,8 @@ class EditReminder(StatesGroup):
 class EditTask(StatesGroup):
     # data: number, filter, page (where the card came from)
     text = State()
+
+
+class EditTags(StatesGroup):
+    # data: number, view, page, card_chat, card_message
+    text = State()

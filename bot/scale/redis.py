@@ -39,8 +39,11 @@ def describe_redis(settings: Settings) -> str:
 
 
 def key_builder(settings: Settings) -> DefaultKeyBuilder:
-    """For aiogram's RedisStorage and RedisEventIsolation: keys under REDIS_PREFIX."""
-    return DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_bot_id=True)
+    """For aiogram's RedisStorage and RedisEventIsolation: keys under REDIS_PREFIX. With the
+    destiny: beside a person's dialogue the bot keeps pasted texts and a waiting import."""
+    return DefaultKeyBuilder(
+        prefix=f"{settings.redis_prefix}:fsm", with_bot_id=True, with_destiny=True
+    )
 
 
 class Keys:

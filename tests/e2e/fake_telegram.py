@@ -21,8 +21,11 @@ Where the fake knowingly differs from Telegram:
 - HTML is parsed as TDLib does, except that a bare "&" is an error (``strict_html=False``
   restores Telegram's leniency); Markdown parse modes are accepted but not parsed.
 - getUpdates also accepts fractional ``timeout`` values, to keep tests fast.
-- Only text messages, callback queries and the methods in ``FakeTelegram._handlers`` exist;
-  anything else is "404 Not Found: method not found".
+- Only text messages, documents, callback queries and the methods in
+  ``FakeTelegram._handlers`` exist; anything else is "404 Not Found: method not found".
+- Files: a document pushed by a user or uploaded with sendDocument gets a file_id; getFile
+  gives its path, served at ``/file/bot{token}/{file_path}`` like Telegram's (20 MB at most
+  for bots). Sending a document by URL is not supported.
 - Webhooks: any http(s) URL and port is taken (as by a self-hosted Bot API server), a failed
   delivery is retried after ``webhook_retry_delay`` seconds (Telegram waits longer, and
   growing), and a method in the webhook's answer is not executed.
@@ -55,6 +58,8 @@ MAX_TEXT_LENGTH: Final = 4096
 MAX_RAW_TEXT_BYTES: Final = 1 << 15  # checked by the Bot API before any parsing
 MAX_CALLBACK_DATA_BYTES: Final = 64
 MAX_INLINE_BUTTONS: Final = 100
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # getFile refuses larger files to bots
+MAX_CAPTION_LENGTH: Final = 1024
 WEBHOOK_CONFLICT_DESCRIPTION: Final = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -185,6 +190,8 @@ class Message:
     edit_date: int | None = None
     edits: tuple[Message, ...] = ()
     deleted: bool = False
+    # A document message: its Document object; ``text`` is then its caption.
+    document: JsonDict | None = None
 
     @property
     def from_bot(self) -> bool:
@@ -208,12 +215,17 @@ class Message:
             "from": self.sender.to_api(),
             "chat": self.chat.to_api(),
             "date": self.date,
-            "text": self.text,
         }
+        text_key, entities_key = "text", "entities"
+        if self.document is not None:
+            result["document"] = self.document
+            text_key, entities_key = "caption", "caption_entities"
+        if self.text or self.document is None:
+            result[text_key] = self.text
         if self.edit_date is not None:
             result["edit_date"] = self.edit_date
         if self.entities:
-            result["entities"] = [entity.to_api() for entity in self.entities]
+            result[entities_key] = [entity.to_api() for entity in self.entities]
         # A Message only ever carries an inline keyboard; reply keyboards belong to the chat.
         if self.inline_keyboard:
             result["reply_markup"] = self.reply_markup
@@ -255,6 +267,23 @@ class _Failure:
     description: str | None
     retry_after: int | None
     chat_id: int | None
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file in a multipart request, as the server received it."""
+
+    filename: str
+    content: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    path: str
+    content: bytes
 
 
 @dataclass
@@ -353,6 +382,8 @@ class FakeTelegram:
         self._closing = False
         self._failures: list[_Failure] = []
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self._files: dict[str, _StoredFile] = {}  # by file_id
+        self._file_paths: dict[str, _StoredFile] = {}
         # (description or short_description, language code) -> text
         self.descriptions: dict[tuple[str, str], str] = {}
         self._change = asyncio.Event()
@@ -372,6 +403,8 @@ class FakeTelegram:
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
@@ -404,6 +437,7 @@ class FakeTelegram:
         self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # handler_cancellation: a long poll whose client went away must not linger as the
         # "current" poll; a short shutdown_timeout keeps stop() fast.
         self._runner = web.AppRunner(
@@ -468,8 +502,53 @@ class FakeTelegram:
         """Update ids the webhook answered with 2xx."""
         return {d.update_id for d in self.deliveries if d.status is not None and d.status < 300}
 
+    def push_document(
+        self,
+        user: User,
+        chat_id: int,
+        content: bytes,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str = "",
+        file_size: int | None = None,
+    ) -> JsonDict:
+        """Deliver a document from ``user``; returns the Message object the bot will get.
+
+        ``file_size`` overrides the size the Document declares (Telegram's is the real one),
+        e.g. to show a file too large to download without sending its bytes.
+        """
+        state = self._chat_for(user, chat_id)
+        document = self._store_file(content, file_name, mime_type)
+        if file_size is not None:
+            document["file_size"] = file_size
+        message = self._add_message(state, user, caption, raw_text=caption, document=document)
+        payload = message.to_api()
+        self._push_update("message", payload)
+        return payload
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes behind a file_id (a pushed document, or one the bot sent)."""
+        return self._files[file_id].content
+
     def push_callback(self, user: User, message: Message | Mapping[str, Any], data: str) -> str:
         """Press an inline button with ``data`` under ``message``; returns the callback query id."""
+        query = self._callback_query(user, message, data)
+        self._push_update("callback_query", query)
+        return str(query["id"])
+
+    def new_callback_update(
+        self, user: User, message: Message | Mapping[str, Any], data: str
+    ) -> JsonDict:
+        """The update for a button press, as Telegram sends it, without delivering it: for a
+        test that posts it to a webhook itself."""
+        self._last_update_id += 1
+        query = self._callback_query(user, message, data)
+        return {"update_id": self._last_update_id, "callback_query": query}
+
+    def _callback_query(
+        self, user: User, message: Message | Mapping[str, Any], data: str
+    ) -> JsonDict:
         if isinstance(message, Message):
             chat_id, message_id = message.chat.id, message.message_id
         else:
@@ -480,17 +559,13 @@ class FakeTelegram:
         self._last_callback_id += 1
         query_id = str(4_000_000_000_000_000_000 + self._last_callback_id)
         self.callbacks[query_id] = CallbackQuery(query_id, user, chat_id, message_id, data)
-        self._push_update(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": user.to_api(),
-                "message": current.to_api(),
-                "chat_instance": str(-chat_id if chat_id > 0 else chat_id),
-                "data": data,
-            },
-        )
-        return query_id
+        return {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": current.to_api(),
+            "chat_instance": str(-chat_id if chat_id > 0 else chat_id),
+            "data": data,
+        }
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[Message]:
         """The current version of every message in the chat, oldest first."""
@@ -802,6 +877,91 @@ class FakeTelegram:
             state.reply_keyboard = None
         return message.to_api()
 
+    async def _send_document(self, params: Params) -> JsonDict:
+        upload = params.get("document")
+        if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
+            upload = params.get(upload.removeprefix("attach://"))
+        if isinstance(upload, UploadedFile):
+            document = self._store_file(upload.content, upload.filename, upload.content_type)
+        elif isinstance(upload, str) and upload in self._files:
+            document = self._document_json(self._files[upload], None, None)
+        else:
+            raise _bad_request("wrong remote file identifier specified")
+        caption = str(params.get("caption") or "")
+        text = ""
+        entities: tuple[Entity, ...] = ()
+        if caption:
+            text, entities = self._parse_text({**params, "text": caption})
+            if _utf16_len(text) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+        markup = _parse_reply_markup(params.get("reply_markup"))
+        state = self._chat_state(params)
+        message = self._add_message(
+            state,
+            self.bot,
+            text,
+            raw_text=caption,
+            entities=entities,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup if markup is not None and "inline_keyboard" in markup else None,
+            document=document,
+        )
+        return message.to_api()
+
+    async def _get_file(self, params: Params) -> JsonDict:
+        stored = self._files.get(str(params.get("file_id", "")))
+        if stored is None:
+            raise _bad_request("invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.path,
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        record = RecordedRequest("GET /file", {"file_path": path}, time.monotonic())
+        self.requests.append(record)
+        stored = self._file_paths.get(path)
+        if request.match_info["token"] != self.token:
+            response: web.Response = web.json_response(
+                ApiError(401, "Unauthorized").payload(), status=401
+            )
+        elif stored is None:
+            response = web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        else:
+            response = web.Response(body=stored.content, content_type="application/octet-stream")
+        record.status, record.response = response.status, len(stored.content) if stored else None
+        self._changed()
+        return response
+
+    def _store_file(self, content: bytes, file_name: str | None, mime_type: str | None) -> JsonDict:
+        number = len(self._files) + 1
+        extension = file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else "dat"
+        stored = _StoredFile(
+            file_id=f"BQACAgIAAxkBAAI{number:06d}",
+            file_unique_id=f"AgAD{number:06d}",
+            path=f"documents/file_{number}.{extension}",
+            content=content,
+        )
+        self._files[stored.file_id] = self._file_paths[stored.path] = stored
+        return self._document_json(stored, file_name, mime_type)
+
+    @staticmethod
+    def _document_json(
+        stored: _StoredFile, file_name: str | None, mime_type: str | None
+    ) -> JsonDict:
+        return _without_none(
+            file_id=stored.file_id,
+            file_unique_id=stored.file_unique_id,
+            file_name=file_name,
+            mime_type=mime_type,
+            file_size=len(stored.content),
+        )
+
     async def _edit_message_text(self, params: Params) -> JsonDict:
         text, entities = self._parse_text(params)
         # No reply_markup in an edit removes the keyboard, as in Telegram.
@@ -929,6 +1089,7 @@ class FakeTelegram:
         entities: tuple[Entity, ...] = (),
         parse_mode: str | None = None,
         reply_markup: JsonDict | None = None,
+        document: JsonDict | None = None,
     ) -> Message:
         state.last_message_id += 1
         message = Message(
@@ -941,6 +1102,7 @@ class FakeTelegram:
             entities=entities,
             parse_mode=parse_mode,
             reply_markup=reply_markup,
+            document=document,
         )
         state.messages[message.message_id] = message
         return message
@@ -993,8 +1155,8 @@ async def _read_params(request: web.Request) -> Params:
                 params[key] = value
             elif isinstance(value, (bytes, bytearray)):
                 params[key] = value.decode()
-            else:  # an uploaded file: the fake keeps only its name
-                params[key] = value.filename
+            else:  # an uploaded file (sendDocument reads it)
+                params[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
     for key in _JSON_PARAMS & params.keys():
         # Invalid JSON stays a string; the method reports it like Telegram would.
         with contextlib.suppress(ValueError):

@@ -19,7 +19,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from aiogram.types import Message as AiogramMessage
 
 from tests.e2e.driver import TelegramUser
@@ -227,6 +233,59 @@ async def test_send_message_rejects_what_telegram_rejects(server: FakeTelegram, 
 async def test_send_message_to_an_unknown_chat(bot: Bot) -> None:
     with pytest.raises(TelegramBadRequest, match="Bad Request: chat not found"):
         await bot.send_message(ALICE.id, "hello")
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+async def test_documents_go_both_ways_through_get_file_and_the_file_path(
+    server: FakeTelegram, bot: Bot, http: aiohttp.ClientSession
+) -> None:
+    pushed = server.push_document(
+        ALICE, ALICE.id, b"title\nBuy milk\n", file_name="tasks.csv", mime_type="text/csv"
+    )
+    [update] = await bot.get_updates()
+    assert update.message is not None
+    document = update.message.document
+    assert document is not None
+    assert (document.file_name, document.mime_type, document.file_size) == (
+        "tasks.csv",
+        "text/csv",
+        15,
+    )
+    assert update.message.text is None
+    assert pushed["document"]["file_id"] == document.file_id
+    downloaded = await bot.download(document)  # getFile, then GET /file/bot<token>/<path>
+    assert downloaded is not None
+    assert downloaded.read() == b"title\nBuy milk\n"
+    file = await bot.get_file(document.file_id)
+    assert file.file_path == "documents/file_1.csv"
+    [download] = server.calls("GET /file")
+    assert (download.params, download.status) == ({"file_path": "documents/file_1.csv"}, 200)
+
+    sent = await bot.send_document(
+        ALICE.id,
+        BufferedInputFile("Привет".encode(), "hi.txt"),
+        caption="<b>a</b> file",
+        parse_mode="HTML",
+    )
+    assert sent.document is not None
+    assert sent.caption == "a file"
+    assert server.file_content(sent.document.file_id) == "Привет".encode()
+    again = await bot.send_document(ALICE.id, sent.document.file_id)  # by file_id
+    assert again.document is not None
+    assert again.document.file_id == sent.document.file_id
+
+    with pytest.raises(TelegramBadRequest, match="Bad Request: invalid file_id"):
+        await bot.get_file("no-such-file")
+    big = server.push_document(ALICE, ALICE.id, b"x" * (20 * 1024 * 1024 + 1), file_name="big")
+    with pytest.raises(TelegramBadRequest, match="Bad Request: file is too big"):
+        await bot.get_file(big["document"]["file_id"])
+    base = f"{server.base_url}/file/bot"
+    async with http.get(f"{base}{server.token}/documents/nothing.csv") as response:
+        assert response.status == 404
+    async with http.get(f"{base}42:wrong/documents/file_1.csv") as response:
+        assert response.status == 401
 
 
 # --- edits, deletions, callbacks --------------------------------------------------------------

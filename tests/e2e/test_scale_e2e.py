@@ -203,6 +203,16 @@ async def test_a_dialogue_begun_on_one_replica_ends_on_the_other(deployment: Dep
     assert await deployment.tasks_of(user.id) == ["Water it"]
     assert deployment.replies(user.id)[-1].startswith("➕ #1 Water it")
 
+    # A pasted text waits for a tap beside the dialogue (another key of the storage).
+    paste = server.new_message_update(user, user.id, "Milk\nEggs")
+    assert await deployment.post(1, paste) == 200
+    question = [m for m in server.messages(user.id) if m.from_bot][-1]
+    per_line = question.inline_keyboard[0][1]
+    assert per_line["text"] == "📋 2 tasks"
+    press = server.new_callback_update(user, question, per_line["callback_data"])
+    assert await deployment.post(0, press) == 200
+    assert await deployment.tasks_of(user.id) == ["Water it", "Milk", "Eggs"]
+
 
 async def test_a_zone_set_through_one_replica_is_the_zone_on_the_other(
     deployment: Deployment,

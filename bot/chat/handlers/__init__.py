@@ -19,10 +19,12 @@ from bot.chat.handlers import (
     errors,
     export,
     fallback,
+    imports,
     listing,
     reminders,
     settings,
     start,
+    tags,
 )
 
 
@@ -33,6 +35,8 @@ def create_routers() -> list[Router]:
         reminders.create_router(),
         settings.create_router(),
         export.create_router(),
+        imports.create_router(),
+        tags.create_router(),
         add.create_router(),
         listing.create_router(),
         done.create_router(),

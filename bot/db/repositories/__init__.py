@@ -1,6 +1,7 @@
 """One repository per aggregate; each works on the connection of a unit of work."""
 
+from bot.db.repositories.tags import TagRepository
 from bot.db.repositories.tasks import TaskRepository
 from bot.db.repositories.users import PersonState, UserRepository
 
-__all__ = ["PersonState", "TaskRepository", "UserRepository"]
+__all__ = ["PersonState", "TagRepository", "TaskRepository", "UserRepository"]
