@@ -32,6 +32,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bench.harness import DEFAULT_POSTGRES_URL, fresh_database, progress
 
@@ -335,27 +336,56 @@ async def measure(
             env |= {"WEBHOOK_URL": "http://127.0.0.1:1/telegram", "WEBHOOK_SECRET": SECRET}
         if redis_url is not None:
             env |= {"REDIS_URL": redis_url, "REDIS_PREFIX": f"bench-{secrets.token_hex(6)}"}
-        async with replicas(count, env, workdir, webhook=webhook) as (processes, urls):
-            if webhook:
-                await wait_healthy(http, urls)
-            load = Load(api, http, urls if webhook else [])
-            if not webhook:  # polling: up once its first update is answered
-                async with asyncio.timeout(START_TIMEOUT):
-                    await load.one(FIRST_PERSON)
-            await load.run(lanes, 4)  # warm-up: every person registered, pools filled
-            groups = {
-                "bot": [p.pid for p in processes],
-                "postgres": pids_named("postgres"),
-                "redis": pids_named("redis-server"),
-                "bench (API + load)": [os.getpid()],
-            }
-            before = {group: total_cpu(pids) for group, pids in groups.items()}
-            machine_before = machine_cpu()
-            seconds, latencies = await load.run(lanes, per_lane)
-            cpu = {group: total_cpu(pids) - before[group] for group, pids in groups.items()}
-            # Everything, other tenants of the machine included: 200% is both cores full.
-            cpu["machine"] = machine_cpu() - machine_before
-            return Result(name, lanes * per_lane, seconds, latencies, cpu)
+        try:
+            return await _timed(name, count, env, api, http, lanes, per_lane, workdir, webhook)
+        finally:
+            if redis_url is not None:
+                await delete_keys(redis_url, env["REDIS_PREFIX"])
+
+
+async def delete_keys(redis_url: str, prefix: str) -> None:
+    """The run's own keys, and no one else's."""
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def _timed(
+    name: str,
+    count: int,
+    env: dict[str, str],
+    api: BotApi,
+    http: aiohttp.ClientSession,
+    lanes: int,
+    per_lane: int,
+    workdir: Path,
+    webhook: bool,
+) -> Result:
+    async with replicas(count, env, workdir, webhook=webhook) as (processes, urls):
+        if webhook:
+            await wait_healthy(http, urls)
+        load = Load(api, http, urls if webhook else [])
+        if not webhook:  # polling: up once its first update is answered
+            async with asyncio.timeout(START_TIMEOUT):
+                await load.one(FIRST_PERSON)
+        await load.run(lanes, 4)  # warm-up: every person registered, pools filled
+        groups = {
+            "bot": [p.pid for p in processes],
+            "postgres": pids_named("postgres"),
+            "redis": pids_named("redis-server"),
+            "bench (API + load)": [os.getpid()],
+        }
+        before = {group: total_cpu(pids) for group, pids in groups.items()}
+        machine_before = machine_cpu()
+        seconds, latencies = await load.run(lanes, per_lane)
+        cpu = {group: total_cpu(pids) - before[group] for group, pids in groups.items()}
+        # Everything, other tenants of the machine included: 200% is both cores full.
+        cpu["machine"] = machine_cpu() - machine_before
+        return Result(name, lanes * per_lane, seconds, latencies, cpu)
 
 
 def verdicts(results: dict[str, Result]) -> list[str]:
