@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
@@ -16,6 +17,14 @@ from bot.schemas import USERNAME_RE
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///todo-bot.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_REDIS_PREFIX_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+# Where a replica in webhook mode answers the load balancer's health checks.
+HEALTH_PATH = "/healthz"
+# Telegram lets a bot download files of up to 20 MB (getFile).
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# An import's tasks are numbered parts of the message that brought the file (a SMALLINT).
+IMPORT_TASKS_CEILING = 32_767
 
 
 def _split_allowed(value: str) -> list[str]:
@@ -128,6 +137,15 @@ class Settings(DatabaseSettings):
     max_tasks_per_user: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
         default=10_000, description="Tasks one person may keep (open and done together)."
     )
+    import_max_bytes: Annotated[int, Field(ge=1024, le=TELEGRAM_DOWNLOAD_LIMIT)] = Field(
+        default=10 * 1024 * 1024,
+        description="Largest file /import reads, in bytes (Telegram lets bots download "
+        "20 MB at most).",
+    )
+    import_max_tasks: Annotated[int, Field(ge=1, le=IMPORT_TASKS_CEILING)] = Field(
+        default=10_000,
+        description="Most tasks one imported file may hold; a larger file is refused whole.",
+    )
     default_timezone: str = Field(
         default="UTC",
         description="IANA time zone for people who have not chosen theirs with /tz "
@@ -150,6 +168,81 @@ class Settings(DatabaseSettings):
     telegram_retries: Annotated[int, Field(ge=0, le=10)] = Field(
         default=3, description="Retries of a Bot API call after 429, 5xx or a network error."
     )
+    # Webhook mode (several replicas behind one address); polling when WEBHOOK_URL is unset.
+    webhook_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Public HTTPS address Telegram posts updates to (webhook mode); "
+        "long polling when unset.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with every update (1-256 of A-Z a-z 0-9 _ -); "
+        "required in webhook mode.",
+    )
+    webhook_host: str = Field(
+        default="0.0.0.0",  # noqa: S104  # a replica listens behind the proxy, in its container
+        description="Address this replica listens on in webhook mode.",
+    )
+    webhook_port: Annotated[int, Field(ge=1, le=65535)] = Field(
+        default=8080, description="Port this replica listens on in webhook mode."
+    )
+    webhook_path: str = Field(
+        default="/telegram",
+        description="Path this replica takes updates on; GET /healthz beside it.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        repr=False,  # may hold a password
+        description="redis://host:6379/0: dialogues, update ids and the send rate shared "
+        "by replicas; required for more than one.",
+    )
+    redis_prefix: str = Field(
+        default="todo-bot",
+        description="Prefix of every Redis key the bot writes (several bots on one Redis).",
+    )
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_webhook_url(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not _WEBHOOK_SECRET_RE.fullmatch(value.get_secret_value().strip()):
+            raise ValueError("must be 1-256 characters, each A-Z, a-z, 0-9, _ or -")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _check_webhook_path(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("/") or value == HEALTH_PATH or any(c.isspace() for c in value):
+            raise ValueError(f"must be a path starting with / (not {HEALTH_PATH})")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("redis_prefix")
+    @classmethod
+    def _check_redis_prefix(cls, value: str) -> str:
+        if not _REDIS_PREFIX_RE.fullmatch(value):
+            raise ValueError("must be 1-64 characters, each A-Z, a-z, 0-9, _, -, . or :")
+        return value
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.webhook_url is not None
 
     @field_validator("bot_token")
     @classmethod
@@ -208,7 +301,13 @@ def describe_error(error: ValidationError) -> str:
 
 
 # How --help shows a default where the value itself would read as Python.
-_DEFAULT_WORDS = {"telegram_api_url": "Telegram's", "allowed_users": "everyone"}
+_DEFAULT_WORDS = {
+    "telegram_api_url": "Telegram's",
+    "allowed_users": "everyone",
+    "webhook_url": "none: long polling",
+    "webhook_secret": "none",
+    "redis_url": "none: one process",
+}
 
 
 def _shown_default(name: str, value: object) -> str:

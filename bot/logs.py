@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from bot.config import Settings
 
@@ -19,12 +19,17 @@ REDACTED = "<redacted>"
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """The token, and the passwords in the database and Bot API URLs, as they may appear."""
+    """The token, the webhook's secret, and the passwords in the database, Bot API and Redis
+    URLs, as they may appear."""
     token = settings.bot_token.get_secret_value()
     found = [token]
+    if settings.webhook_secret is not None:
+        found.append(settings.webhook_secret.get_secret_value())
     passwords = [settings.database.password]
     if settings.telegram_api_url is not None:
         passwords.append(settings.telegram_api_url.password)
+    if settings.redis_url is not None:
+        passwords.append(urlsplit(settings.redis_url).password)
     for password in passwords:
         if password:
             found += [str(password), quote(str(password), safe="")]

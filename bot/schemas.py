@@ -33,6 +33,7 @@ class DoneOutcome(enum.StrEnum):
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,32}")
 # What `users.language` holds: an IETF tag as Telegram sends it (`en`, `pt-br`), trimmed.
 LANGUAGE_MAX_LENGTH = 16
+TAG_MAX_LENGTH = 64  # characters of a tag's name, without the "#"
 _NOT_IN_A_LANGUAGE_TAG = re.compile(r"[^a-z0-9_-]")
 
 
@@ -94,6 +95,7 @@ class TaskRead(_ReadModel):
     recurrence: str | None = None
     nag_minutes: int | None = None
     priority: int | None = None  # 1 (high) to 3 (low)
+    tags: tuple[str, ...] = ()  # lower case, sorted, without "#"
 
 
 class AddResult(_ReadModel):
@@ -113,9 +115,19 @@ class BatchResult(_ReadModel):
     created: bool = Field(description="False when the message had already made these tasks")
 
 
+class TagRead(_ReadModel):
+    """One of a person's tags; `id` is only meaningful together with its owner."""
+
+    id: int
+    name: str
+    open_count: int = 0
+    done_count: int = 0
+
+
 class TaskPage(_ReadModel):
     items: tuple[TaskRead, ...]
     filter: TaskFilter
+    tag: TagRead | None = Field(default=None, description="Only tasks with this tag")
     page: int = Field(description="0-based, clamped to the last page")
     page_size: int
     total: int = Field(description="Tasks matching the filter")
@@ -140,6 +152,75 @@ class DoneReport(_ReadModel):
     outcome: DoneOutcome
     title: str | None = None
     next_due: datetime | None = None
+
+
+# -- importing a file ----------------------------------------------------------------------
+
+
+class FileFormat(enum.StrEnum):
+    JSON = "json"  # ours, from /export
+    CSV = "csv"  # ours, from /export
+    ICS = "ics"  # a calendar's to-dos, ours or any app's
+    TODOIST = "todoist"  # Todoist's CSV export
+
+
+class SkipReason(enum.StrEnum):
+    """Why an entry of a file is not imported (the rest of the file still is)."""
+
+    NO_TITLE = "no_title"
+    TOO_LONG = "too_long"
+    BAD_DATE = "bad_date"
+    BAD_STATUS = "bad_status"
+    BAD_PRIORITY = "bad_priority"
+    BAD_REPEAT = "bad_repeat"
+    BAD_ENTRY = "bad_entry"  # no task at all: a JSON value that is no object, a NUL ...
+
+
+class NewTask(_ReadModel):
+    """A task read from a file, as it will be stored (times in UTC)."""
+
+    title: str
+    description: str | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    due_at: datetime | None = None
+    due_has_time: bool = False
+    recurrence: str | None = None
+    remind_at: datetime | None = None
+    priority: int | None = None
+    done_at: datetime | None = None
+    nag_minutes: int | None = None
+    tags: tuple[str, ...] = ()  # normalized, sorted
+
+
+class SkippedEntries(_ReadModel):
+    reason: SkipReason
+    count: int
+    positions: tuple[int, ...] = Field(description="The first few: spreadsheet rows, or 1, 2 ...")
+
+
+class ImportSummary(_ReadModel):
+    """What a file holds besides the tasks it adds; the preview and the result say it."""
+
+    file_format: FileFormat
+    already_there: int = Field(description="Tasks the person has already (title and due date)")
+    repeated: int = Field(description="The same task again further down the file")
+    skipped: tuple[SkippedEntries, ...] = ()
+    not_tasks: int = Field(0, description="Events, sections, notes: left out")
+    undated: int = Field(0, description="A date in words not understood: added without one")
+
+
+class ImportPreview(_ReadModel):
+    summary: ImportSummary
+    adding: int
+    first: tuple[TaskRead, ...] = Field(description="The first few, numbered as they would be")
+
+
+class ImportResult(_ReadModel):
+    added: int
+    numbers: tuple[int, int] | None = Field(description="The first and last new number")
+    summary: ImportSummary | None = Field(
+        description="None when this file's message had been imported before (a second tap)"
+    )
 
 
 class SearchPage(_ReadModel):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +29,9 @@ from bot.services import TaskService
 from tests.chat.harness import ChatHarness
 from tests.chat.recording import RecordingSession
 
+# A Redis server the run may use, under a key prefix of its own; started by the run when
+# nothing answers there.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Where the run may create (and then drops) its own PostgreSQL database.
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -131,3 +139,65 @@ def make_chat(
     session = RecordingSession()
     bot = create_bot(config, session=session)
     return ChatHarness(create_dispatcher(task_service, config, clock=clock), bot, session)
+
+
+# -- Redis ------------------------------------------------------------------------------------
+
+
+async def _redis_answers(url: str) -> bool:
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        return bool(await cast(Awaitable[bool], client.ping()))
+    except (RedisError, OSError):
+        return False
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+async def redis_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """TEST_REDIS_URL; when nothing answers there, a redis-server this run starts (on a free
+    port, keeping nothing on disk) and stops."""
+    if await _redis_answers(TEST_REDIS_URL):
+        yield TEST_REDIS_URL
+        return
+    server = shutil.which("redis-server")
+    assert server, f"no Redis at {TEST_REDIS_URL} and no redis-server to start one"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    process = await asyncio.create_subprocess_exec(
+        server,
+        *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+        *("--dir", str(folder)),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        async with asyncio.timeout(20):
+            while not await _redis_answers(url):
+                assert process.returncode is None, "redis-server exited at start"
+                await asyncio.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix no other test (or run sharing the server) uses; its keys go after."""
+    prefix = f"todo-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    await delete_redis_keys(redis_url, prefix)
+
+
+async def delete_redis_keys(url: str, prefix: str) -> None:
+    client = Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()

@@ -75,6 +75,9 @@ def test_database_url_picks_the_async_driver(url: str, expected: str) -> None:
         ("telegram_api_url", "not a url"),
         ("log_level", "LOUD"),
         ("db_pool_size", "0"),
+        ("import_max_bytes", str(20 * 1024 * 1024 + 1)),  # more than Telegram lets bots have
+        ("import_max_tasks", "40000"),  # an import's tasks are numbered parts of a message
+        ("import_max_tasks", "0"),
     ],
 )
 def test_invalid_values_name_their_variable(field: str, value: str) -> None:

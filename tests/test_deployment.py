@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.config import Settings
+from bot.config import HEALTH_PATH, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {name.upper() for name in Settings.model_fields}
@@ -71,3 +74,102 @@ def test_dockerfile_runs_unprivileged_without_build_tools() -> None:
     assert 'CMD ["python", "-m", "bot"]' in final_stage
     for needed in ("alembic.ini", "alembic", "bot"):
         assert re.search(rf"^COPY {needed} ", final_stage, re.MULTILINE), needed
+
+
+# -- the `scale` profile ----------------------------------------------------------------------
+
+SCALE = {"redis", "set-webhook", "replica", "proxy"}
+
+
+def _scale_services() -> dict[str, Any]:
+    services: dict[str, Any] = _compose()["services"]
+    return {name: services[name] for name in SCALE}
+
+
+def test_the_scale_profile_runs_redis_the_webhook_replicas_and_a_proxy() -> None:
+    services = _compose()["services"]
+    profiled = {
+        name for name, service in services.items() if "scale" in service.get("profiles", [])
+    }
+    assert profiled == SCALE
+    assert "profiles" not in services["db"]  # PostgreSQL serves both ways
+    assert "profiles" not in services["bot"]  # polling stays the default
+    scale = _scale_services()
+    for name in ("redis", "replica", "proxy"):
+        assert scale[name]["healthcheck"]["test"], name
+    assert scale["replica"]["deploy"]["replicas"] >= 2
+    assert scale["set-webhook"]["command"] == ["python", "-m", "bot", "set-webhook"]
+    needs = scale["replica"]["depends_on"]
+    assert needs["db"]["condition"] == "service_healthy"
+    assert needs["redis"]["condition"] == "service_healthy"
+    assert needs["set-webhook"]["condition"] == "service_completed_successfully"
+    assert scale["proxy"]["depends_on"]["replica"]["condition"] == "service_healthy"
+
+
+def test_replicas_are_configured_with_real_settings_for_webhook_mode() -> None:
+    scale = _scale_services()
+    for name in ("set-webhook", "replica"):
+        environment = set(scale[name]["environment"])
+        assert environment <= SETTINGS, f"{name}: not settings: {environment - SETTINGS}"
+        assert {"BOT_TOKEN", "DATABASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET"} <= environment
+    replica = scale["replica"]["environment"]
+    settings = Settings(
+        bot_token="1:" + "x" * 30,
+        database_url=replica["DATABASE_URL"],
+        redis_url=replica["REDIS_URL"],
+        webhook_url="https://bot.example.org/telegram",
+        webhook_secret="s",
+        webhook_host=replica["WEBHOOK_HOST"],
+        webhook_port=replica["WEBHOOK_PORT"],
+    )
+    assert settings.is_postgres
+    assert settings.webhook_mode
+    assert settings.redis_url == "redis://redis:6379/0"
+    assert f"127.0.0.1:{settings.webhook_port}{HEALTH_PATH}" in " ".join(
+        scale["replica"]["healthcheck"]["test"]
+    )
+
+
+def test_the_proxy_config_is_mounted_and_points_at_the_replicas() -> None:
+    proxy = _scale_services()["proxy"]
+    mounted = {volume.split(":")[0]: volume.split(":")[1] for volume in proxy["volumes"]}
+    assert mounted["./deploy/nginx.conf"] == "/etc/nginx/conf.d/default.conf"
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    replica_port = _scale_services()["replica"]["environment"]["WEBHOOK_PORT"]
+    assert re.search(rf"server replica:{replica_port};", config)
+    webhook_path = Settings.model_fields["webhook_path"].default
+    assert f"location = {webhook_path} " in config
+    assert f"location = {HEALTH_PATH} " in config
+    assert config.count("proxy_pass http://replicas;") == 2
+
+
+def test_docker_compose_accepts_the_scale_profile() -> None:
+    """`docker compose --profile scale config` where Compose is installed; where it is
+    not (here, CI), the same file is read as YAML by the tests above."""
+    docker = shutil.which("docker")
+    has_compose = (
+        docker is not None
+        and subprocess.run(
+            [docker, "compose", "version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    if not has_compose:
+        assert _compose()["services"]["replica"]["profiles"] == ["scale"]
+        return
+    assert docker is not None
+    env = {
+        **os.environ,
+        "BOT_TOKEN": "1:" + "x" * 30,
+        "WEBHOOK_URL": "https://bot.example.org/telegram",
+        "WEBHOOK_SECRET": "s",
+    }
+    result = subprocess.run(
+        [docker, "compose", "--profile", "scale", "config", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 
 from bot.chat.callbacks import (
     DonePickerCallback,
+    ImportAction,
+    ImportCallback,
     ListCallback,
     PickAction,
     SearchCallback,
+    TagsCallback,
     TaskAction,
     TaskCallback,
 )
@@ -26,6 +29,7 @@ from bot.chat.keyboards import (
     card_keyboard,
     delete_confirmation_keyboard,
     done_picker_keyboard,
+    import_keyboard,
     list_keyboard,
     search_keyboard,
 )
@@ -45,7 +49,8 @@ TITLES = (
     "",
 )
 PREFIXES: dict[str, type[CallbackData]] = {
-    cls.__prefix__: cls for cls in (TaskCallback, ListCallback, DonePickerCallback)
+    cls.__prefix__: cls
+    for cls in (TaskCallback, ListCallback, DonePickerCallback, TagsCallback, ImportCallback)
 }
 
 
@@ -117,12 +122,12 @@ def test_card_keyboard(i18n: I18n) -> None:
         ["↩️ Undo"],
         ["⬜ To do", "• 🔄 In progress •", "✅ Done"],
         ["📅 Due", "⏰ Remind", "❗ Priority"],
-        ["✏️ Edit", "🗑 Delete"],
+        ["✏️ Edit", "🏷 Tags", "🗑 Delete"],
         ["⬅️ Back to the list"],
     ]
     actions = [TaskAction.UNDO, TaskAction.TO_PENDING, TaskAction.TO_IN_PROGRESS]
     actions += [TaskAction.TO_DONE, TaskAction.DUE, TaskAction.REMIND, TaskAction.PRIORITY]
-    actions += [TaskAction.EDIT, TaskAction.DELETE]
+    actions += [TaskAction.EDIT, TaskAction.TAGS, TaskAction.DELETE]
     data = list(itertools.chain.from_iterable(unpacked(markup)))
     assert data[:-1] == [
         TaskCallback(action=action, number=7, view=TaskFilter.DONE, page=3, owner=OWNER)
@@ -159,23 +164,25 @@ def test_list_keyboard_pages_and_filters(i18n: I18n) -> None:
     rows = texts(markup)
     # The list's text names the tasks; its buttons are their numbers, five to a row.
     assert rows[:2] == [[f"#{n}" for n in range(11, 16)], [f"#{n}" for n in range(16, 21)]]
-    assert rows[-2] == ["◀️", "▶️"]
-    assert rows[-1] == ["• 📂 Open (25) •", "☑️ Done (3)", "🗂 All (28)"]
+    assert rows[-3] == ["◀️", "▶️"]
+    assert rows[-2] == ["• 📂 Open (25) •", "☑️ Done (3)", "🗂 All (28)"]
+    assert rows[-1] == ["🏷 Tags"]
     data = unpacked(markup)
     assert data[0][0] == TaskCallback(
         action=TaskAction.OPEN, number=11, view=TaskFilter.OPEN, page=1, owner=OWNER
     )
-    assert data[-2] == [
+    assert data[-3] == [
         ListCallback(view=TaskFilter.OPEN, page=0, owner=OWNER),
         ListCallback(view=TaskFilter.OPEN, page=2, owner=OWNER),
     ]
-    assert data[-1] == [ListCallback(view=view, page=0, owner=OWNER) for view in TaskFilter]
+    assert data[-2] == [ListCallback(view=view, page=0, owner=OWNER) for view in TaskFilter]
+    assert data[-1] == [TagsCallback(owner=OWNER)]
 
 
 def test_list_keyboard_without_tasks_still_filters(i18n: I18n) -> None:
     with i18n.context(), i18n.use_locale("en"):
         rows = texts(list_keyboard(make_page(TaskFilter.DONE, 0, 0), owner=OWNER))
-    assert rows == [["📂 Open (0)", "• ☑️ Done (0) •", "🗂 All (0)"]]
+    assert rows == [["📂 Open (0)", "• ☑️ Done (0) •", "🗂 All (0)"], ["🏷 Tags"]]
 
 
 def test_done_picker(i18n: I18n) -> None:
@@ -195,6 +202,10 @@ def test_every_keyboard_fits_telegram_at_the_largest_numbers(i18n: I18n) -> None
         for view, (page, total) in itertools.product(TaskFilter, ((0, 3), (2, 25), (4, 50))):
             unpacked(list_keyboard(make_page(view, page, total), owner=2**53))
             unpacked(done_picker_keyboard(make_page(view, page, total), owner=2**53))
+        [[confirm, cancel]] = unpacked(import_keyboard(32_767, 2**53, owner=2**53))
+        assert confirm == ImportCallback(action=ImportAction.CONFIRM, message=2**53, owner=2**53)
+        assert isinstance(cancel, ImportCallback)
+        assert cancel.action is ImportAction.CANCEL
 
 
 def test_labels_follow_the_current_language(i18n: I18n) -> None:
@@ -207,7 +218,7 @@ def test_labels_follow_the_current_language(i18n: I18n) -> None:
     assert labels["en"] != labels["ru"]
     assert labels["ru"][1:3] == [
         ["📅 Срок", "⏰ Напомнить", "❗ Важность"],
-        ["✏️ Изменить", "🗑 Удалить"],
+        ["✏️ Изменить", "🏷 Теги", "🗑 Удалить"],
     ]
 
 

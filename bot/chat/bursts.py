@@ -7,6 +7,15 @@ that same answer, so nothing a person meant to keep is dropped without saying wh
 
 The summary is sent from a task started in the update that added to it (so it speaks the
 person's language); `close()` sends what is pending at shutdown.
+
+With several replicas, each groups the messages it receives: bursts stay in process. A
+person's messages are handled one at a time across replicas (RedisEventIsolation), and in
+webhook mode an update is acknowledged when its handler returns, so sharing a batch would
+mean holding Telegram's requests open for the gap, or a summary sent by a replica that did
+not receive the messages. Instead a burst spread over N replicas is answered by at most N
+summaries (each naming what that replica saved or refused), every message is still saved
+once and named in one answer, and a replica that is killed loses only its pending summary,
+never a task (a graceful stop sends it).
 """
 
 from __future__ import annotations

@@ -30,13 +30,22 @@ class TaskAction(enum.StrEnum):
     DUE = "w"  # when: the due date picker
     REMIND = "r"  # the reminder picker
     PRIORITY = "!"  # the priority picker
+    TAGS = "g"  # the tags dialogue
 
 
 class ListCallback(CallbackData, prefix="l"):
-    """Show a page of the list, edited in place. (`view`, since `filter` is CallbackData's.)"""
+    """Show a page of the list, edited in place. (`view`, since `filter` is CallbackData's.)
+    `tag`: only tasks with the presser's tag of this id (0: all); a name would not fit."""
 
     view: TaskFilter
     page: int
+    owner: int
+    tag: int = 0
+
+
+class TagsCallback(CallbackData, prefix="g"):
+    """Show the presser's tags, each a button to the list of its tasks."""
+
     owner: int
 
 
@@ -183,6 +192,20 @@ class PasteCallback(CallbackData, prefix="p"):
     owner: int
 
 
+class ImportAction(enum.StrEnum):
+    CONFIRM = "y"
+    CANCEL = "n"
+
+
+class ImportCallback(CallbackData, prefix="i"):
+    """Import (or not) the file sent in `message`: what waits is the person's, in the
+    dialogue storage; the message id tells a stale preview from the current one."""
+
+    action: ImportAction
+    message: int
+    owner: int
+
+
 OWNED_BUTTONS: tuple[
     type[
         ListCallback
@@ -195,6 +218,8 @@ OWNED_BUTTONS: tuple[
         | RepeatCallback
         | SettingsCallback
         | PriorityCallback
+        | ImportCallback
+        | TagsCallback
         | SearchCallback
     ],
     ...,
@@ -209,5 +234,7 @@ OWNED_BUTTONS: tuple[
     RepeatCallback,
     SettingsCallback,
     PriorityCallback,
+    ImportCallback,
+    TagsCallback,
     SearchCallback,
 )

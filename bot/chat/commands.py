@@ -12,6 +12,7 @@ from bot.chat.i18n import DEFAULT_LOCALE, LOCALES, N_
 COMMANDS = (
     ("add", N_("Add a task")),
     ("list", N_("Show my tasks")),
+    ("tags", N_("My tags")),
     ("find", N_("Find tasks by words")),
     ("done", N_("Mark tasks done")),
     ("today", N_("Overdue and due today")),
@@ -20,6 +21,7 @@ COMMANDS = (
     ("tz", N_("My time zone")),
     ("settings", N_("Time zone, digest, quiet hours")),
     ("export", N_("My tasks as files")),
+    ("import", N_("Add tasks from a file")),
     ("cancel", N_("Stop the current dialogue")),
     ("help", N_("How to use the bot")),
 )

@@ -14,6 +14,8 @@ from bot.chat.callbacks import (
     DonePickerCallback,
     DueCallback,
     DuePreset,
+    ImportAction,
+    ImportCallback,
     ListCallback,
     PasteCallback,
     PasteChoice,
@@ -26,6 +28,7 @@ from bot.chat.callbacks import (
     RepeatCallback,
     RepeatPreset,
     SearchCallback,
+    TagsCallback,
     TaskAction,
     TaskCallback,
 )
@@ -33,12 +36,13 @@ from bot.chat.i18n import _n
 from bot.chat.rendering import (
     BUTTON_TITLE_LIMIT,
     STATUS_ICONS,
+    TAGS_SHOWN,
     clip,
     filter_label,
     priority_label,
     status_label,
 )
-from bot.schemas import SearchPage, TaskFilter, TaskPage, TaskRead, TaskStatus
+from bot.schemas import SearchPage, TagRead, TaskFilter, TaskPage, TaskRead, TaskStatus
 
 _STATUS_ACTIONS = {
     TaskStatus.PENDING: TaskAction.TO_PENDING,
@@ -95,8 +99,10 @@ def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
         builder.button(text=f"#{task.number}", callback_data=open_card)
     builder.adjust(NUMBERS_PER_ROW)
 
+    tag = page.tag.id if page.tag is not None else 0
+
     def to_page(to: int) -> ListCallback:
-        return ListCallback(view=page.filter, page=to, owner=owner)
+        return ListCallback(view=page.filter, page=to, owner=owner, tag=tag)
 
     if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)
@@ -109,9 +115,36 @@ def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
         *(
             InlineKeyboardButton(
                 text=_marked(f"{filter_label(view)} ({counts[view]})", view is page.filter),
-                callback_data=ListCallback(view=view, page=0, owner=owner).pack(),
+                callback_data=ListCallback(view=view, page=0, owner=owner, tag=tag).pack(),
             )
             for view in TaskFilter
+        )
+    )
+    tags = InlineKeyboardButton(text=_("🏷 Tags"), callback_data=TagsCallback(owner=owner).pack())
+    if page.tag is None:
+        builder.row(tags)
+    else:
+        every = ListCallback(view=page.filter, page=0, owner=owner)
+        builder.row(
+            tags,
+            InlineKeyboardButton(text=_("✖️ Every tag"), callback_data=every.pack()),
+        )
+    return builder.as_markup()
+
+
+def tags_keyboard(tags: Sequence[TagRead], *, owner: int) -> InlineKeyboardMarkup:
+    """A button per tag (its open count), to the list of its open tasks; then the list."""
+    builder = InlineKeyboardBuilder()
+    for tag in tags[:TAGS_SHOWN]:
+        builder.button(
+            text=f"#{clip(tag.name, BUTTON_TITLE_LIMIT)} ({tag.open_count})",
+            callback_data=ListCallback(view=TaskFilter.OPEN, page=0, owner=owner, tag=tag.id),
+        )
+    builder.adjust(3)
+    builder.row(
+        InlineKeyboardButton(
+            text=_("📋 My tasks"),
+            callback_data=ListCallback(view=TaskFilter.OPEN, page=0, owner=owner).pack(),
         )
     )
     return builder.as_markup()
@@ -148,7 +181,11 @@ def card_keyboard(
         button(_("⏰ Remind"), TaskAction.REMIND),
         button(_("❗ Priority"), TaskAction.PRIORITY),
     )
-    builder.row(button(_("✏️ Edit"), TaskAction.EDIT), button(_("🗑 Delete"), TaskAction.DELETE))
+    builder.row(
+        button(_("✏️ Edit"), TaskAction.EDIT),
+        button(_("🏷 Tags"), TaskAction.TAGS),
+        button(_("🗑 Delete"), TaskAction.DELETE),
+    )
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
@@ -386,6 +423,21 @@ def done_picker_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup 
     if navigation := _page_buttons(page, to_page):
         builder.row(*navigation)
     return builder.as_markup() if page.items or navigation else None
+
+
+def import_keyboard(adding: int, message_id: int, *, owner: int) -> InlineKeyboardMarkup:
+    """Under an import's preview: add the file's tasks, or not."""
+
+    def data(action: ImportAction) -> ImportCallback:
+        return ImportCallback(action=action, message=message_id, owner=owner)
+
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_n("📥 Import {count} task", "📥 Import {count} tasks", adding).format(count=adding),
+        callback_data=data(ImportAction.CONFIRM),
+    )
+    builder.button(text=_("✖️ Cancel"), callback_data=data(ImportAction.CANCEL))
+    return builder.as_markup()
 
 
 def search_keyboard(found: SearchPage, *, owner: int) -> InlineKeyboardMarkup | None:

@@ -21,6 +21,7 @@ from bot.schemas import (
     DoneOutcome,
     DoneReport,
     SearchPage,
+    TagRead,
     TaskFilter,
     TaskPage,
     TaskRead,
@@ -31,6 +32,9 @@ MESSAGE_LIMIT = 4096
 LIST_TITLE_LIMIT = 80
 BUTTON_TITLE_LIMIT = 32
 REPORT_TITLE_LIMIT = 48
+# /tags shows this many (a message holds 4096 characters; a keyboard 100 buttons).
+TAGS_SHOWN = 30
+TAG_SHOWN_LENGTH = 40
 
 STATUS_ICONS = {
     TaskStatus.PENDING: "⬜",
@@ -89,9 +93,15 @@ def priority_label(priority: int) -> str:
     return f"{PRIORITY_MARKS[priority]} {_(_PRIORITY_LABELS[priority])}"
 
 
+def tag_names(names: Sequence[str]) -> str:
+    """ "#home #work", escaped (a tag is letters, digits, "_" and "-", but still)."""
+    return " ".join(f"#{escape(name)}" for name in names)
+
+
 def _marked_title(task: TaskRead, limit: int) -> str:
     mark = f"{PRIORITY_MARKS[task.priority]} " if task.priority in PRIORITY_MARKS else ""
-    return mark + escape(clip(task.title, limit))
+    tags = f" <i>{tag_names(task.tags)}</i>" if task.tags else ""
+    return mark + escape(clip(task.title, limit)) + tags
 
 
 def task_line(task: TaskRead, cal: Calendar | None = None, limit: int = LIST_TITLE_LIMIT) -> str:
@@ -117,6 +127,8 @@ def render_list(page: TaskPage, cal: Calendar | None = None) -> str:
         TaskFilter.ALL: _("🗂 <b>All tasks</b>"),
     }
     header = titles[page.filter] + f" ({page.total})"
+    if page.tag is not None:
+        header = f"🏷 <b>{tag_names([page.tag.name])}</b> · {header}"
     if page.pages > 1:
         header += " · " + _("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
     if not page.items:
@@ -125,6 +137,8 @@ def render_list(page: TaskPage, cal: Calendar | None = None) -> str:
             TaskFilter.DONE: _("No done tasks yet."),
             TaskFilter.ALL: _("No tasks yet. Send me a message to add one."),
         }
+        if page.tag is not None:
+            return f"{header}\n\n" + _("No tasks with this tag here.")
         return f"{header}\n\n{empty[page.filter]}"
     lines = "\n".join(task_line(task, cal) for task in page.items)
     return f"{header}\n\n{lines}\n\n" + _("Tap a number to open its task.")
@@ -142,6 +156,8 @@ def render_card(task: TaskRead, cal: Calendar | None = None, *, intro: str = "")
     if task.priority in PRIORITY_MARKS:
         assert task.priority is not None
         facts.append(_("Priority: {priority}").format(priority=priority_label(task.priority)))
+    if task.tags:
+        facts.append(_("Tags: {tags}").format(tags=tag_names(task.tags)))
     if cal is not None and task.due_at is not None:
         facts.append(_("Due: {when}").format(when=due_text(task, cal.zone, cal.today)))
     if cal is not None and task.remind_at is not None:
@@ -281,6 +297,35 @@ def render_reminder(task: TaskRead, cal: Calendar) -> str:
     if task.due_at is not None:
         text += f"\n{due_text(task, cal.zone, cal.today)}"
     return text
+
+
+def render_tags(tags: Sequence[TagRead]) -> str:
+    """/tags: each tag with how many open and done tasks carry it."""
+    if not tags:
+        return _(
+            "🏷 No tags yet. Put one in a task's text, like <code>Buy milk #home</code>, "
+            "or tap 🏷 Tags on a task's card."
+        )
+    lines = [
+        _("{tag} — open: {open}, done: {done}").format(
+            tag=tag_names([clip(tag.name, TAG_SHOWN_LENGTH)]),
+            open=tag.open_count,
+            done=tag.done_count,
+        )
+        for tag in tags[:TAGS_SHOWN]
+    ]
+    if len(tags) > TAGS_SHOWN:
+        lines.append(_("…and {count} more").format(count=len(tags) - TAGS_SHOWN))
+    head = _("🏷 <b>Your tags</b> ({count})").format(count=len(tags))
+    return f"{head}\n\n" + "\n".join(lines) + "\n\n" + _("Tap a tag to see its tasks.")
+
+
+def render_tags_prompt(task: TaskRead) -> str:
+    now = tag_names(task.tags) if task.tags else _("none")
+    return _(
+        "🏷 Send the tags for #{number} «{title}», like <code>#home #work</code>. "
+        "Send <code>-</code> to remove them all.\nNow: {tags}"
+    ).format(number=task.number, title=escape(clip(task.title, 60)), tags=now)
 
 
 def render_search(found: SearchPage, cal: Calendar | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -18,6 +19,15 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+
+class Pacing(Protocol):
+    """What the senders need of a limiter: this process's (SendLimiter), or the one all
+    replicas share through Redis (bot.scale.send_limits)."""
+
+    async def wait_turn(self) -> None: ...
+
+    async def wait(self, chat_id: int) -> None: ...
 
 
 class SendLimiter:
@@ -60,7 +70,7 @@ class LimitSends(BaseRequestMiddleware):
     """Every message the bot sends, replies and reminders alike, within one shared rate (a
     Bot API session middleware, like RetryRequests): Telegram's limit is per bot."""
 
-    def __init__(self, limiter: SendLimiter) -> None:
+    def __init__(self, limiter: Pacing) -> None:
         self._limiter = limiter
 
     async def __call__(

@@ -22,5 +22,10 @@ class EditTask(StatesGroup):
     text = State()
 
 
+class EditTags(StatesGroup):
+    # data: number, view, page, card_chat, card_message
+    text = State()
+
+
 class SearchTasks(StatesGroup):
     query = State()

@@ -1,5 +1,5 @@
 from bot.db.base import Base
 from bot.db.engine import create_engine, create_session_maker
-from bot.db.models import Task, User
+from bot.db.models import Tag, Task, TaskTag, User
 
-__all__ = ["Base", "Task", "User", "create_engine", "create_session_maker"]
+__all__ = ["Base", "Tag", "Task", "TaskTag", "User", "create_engine", "create_session_maker"]

@@ -25,13 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, utcnow
-from bot.schemas import LANGUAGE_MAX_LENGTH, TaskStatus
+from bot.schemas import LANGUAGE_MAX_LENGTH, TAG_MAX_LENGTH, TaskStatus
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 USERNAME_KEY_LENGTH = 64
 DEFAULT_DIGEST_MINUTE = 9 * 60
-TAG_MAX_LENGTH = 64
 # A task with no priority sorts after low (3); the list index holds this expression, and
 # the list queries order by the very same one so both backends read it in index order.
 PRIORITY_RANK: ColumnElement[int] = func.coalesce(literal_column("priority"), literal_column("4"))
@@ -86,8 +85,19 @@ class Task(Base):
         CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done_at_matches_status"),
         # Matches the list queries: one person's tasks by status, in number order ...
         Index("ix_tasks_username_status_number", "username", "status", "number"),
-        # ... and by due date, then priority (lists, /today, /upcoming).
+        # ... and by due date, then priority (lists, /today, /upcoming) ...
         Index("ix_tasks_list_order", "username", "status", "due_at", PRIORITY_RANK, "number"),
+        # ... and the undated by priority: PostgreSQL orders by an index's next columns
+        # after an equality, but not after `due_at IS NULL`, hence an index of their own.
+        Index(
+            "ix_tasks_undated_order",
+            "username",
+            "status",
+            PRIORITY_RANK,
+            "number",
+            postgresql_where=text("due_at IS NULL"),
+            sqlite_where=text("due_at IS NULL"),
+        ),
         # The reminder worker's scan: only tasks with a reminder pending are in it.
         Index(
             "ix_tasks_remind_at",
@@ -132,6 +142,10 @@ class Task(Base):
     nag_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     # 1 (high) to 3 (low); None: none.
     priority: Mapped[int | None] = mapped_column(SmallInteger)
+    # The task's tag names, sorted and joined by spaces: what lists and cards show, read with
+    # the task. `task_tags` links the same tags for filtering and counting; both are written
+    # together (TagRepository.tag_task).
+    tags: Mapped[str | None] = mapped_column(Text)
     # Which task of its message this is: 0, or the line's index when one message was split
     # into one task per line.
     part: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from bot.db.repositories import SearchRepository, TaskRepository, UserRepository
+from bot.db.repositories import SearchRepository, TagRepository, TaskRepository, UserRepository
 
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
@@ -31,6 +31,7 @@ class UnitOfWork:
     def __init__(self, connection: AsyncConnection) -> None:
         self.users = UserRepository(connection)
         self.tasks = TaskRepository(connection)
+        self.tags = TagRepository(connection)
         self.search = SearchRepository(connection)
 
 

@@ -26,7 +26,7 @@ from bot.chat.handlers.due import render_today
 from bot.chat.keyboards import numbers_keyboard, reminder_keyboard
 from bot.chat.middlewares.locale import locale_for
 from bot.chat.rendering import render_reminder
-from bot.chat.send_limits import SendLimiter
+from bot.chat.send_limits import Pacing, SendLimiter
 from bot.db.base import utcnow
 from bot.db.repositories.tasks import ClaimedReminder
 from bot.db.repositories.users import ClaimedDigest
@@ -46,7 +46,7 @@ class ReminderWorker:
         bot: Bot,
         i18n: I18n,
         *,
-        limiter: SendLimiter | None = None,
+        limiter: Pacing | None = None,
         interval: float = DEFAULT_INTERVAL,
         clock: Clock = utcnow,
         batch: int = BATCH,
@@ -54,7 +54,7 @@ class ReminderWorker:
         self._service = service
         self._bot = bot
         self._i18n = i18n
-        self._limiter = limiter or SendLimiter()
+        self._limiter: Pacing = limiter or SendLimiter()
         self._interval = interval
         # A round must be sent before its claims' lease passes, or another worker could
         # claim and send them again: the app sizes it to the send rate.

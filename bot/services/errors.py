@@ -68,6 +68,78 @@ class StorageUnavailable(TaskError):
         super().__init__("the database is unreachable")
 
 
+class InvalidTags(TaskError):
+    """Typed tags that are no tags ("#3", "!!"); a tag starts with a letter."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"not tags: {text[:64]!r}")
+        self.text = text
+
+
+class UnknownTag(TaskError):
+    """The person has no task with this tag."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no tag {name[:64]!r}")
+        self.name = name
+
+
+# -- importing a file: each refuses the whole file, and nothing is imported ------------------
+
+
+class ImportRefused(TaskError):
+    """A file that is not imported at all."""
+
+
+class FileTooLarge(ImportRefused):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the file has {size} bytes; the limit is {limit}")
+        self.size = size
+        self.limit = limit
+
+
+class NotUtf8(ImportRefused):
+    def __init__(self) -> None:
+        super().__init__("the file is not UTF-8 text")
+
+
+class EmptyFile(ImportRefused):
+    def __init__(self) -> None:
+        super().__init__("the file is empty")
+
+
+class UnknownFormat(ImportRefused):
+    """Text, but none of the formats the bot reads."""
+
+    def __init__(self) -> None:
+        super().__init__("the file is in no format the bot reads")
+
+
+class BrokenFile(ImportRefused):
+    """A file of a known format that does not parse."""
+
+    def __init__(self, file_format: str) -> None:
+        super().__init__(f"the {file_format} file does not parse")
+        self.file_format = file_format
+
+
+class TooManyTasks(ImportRefused):
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"the file has {count} tasks; at most {limit} are imported at once")
+        self.count = count
+        self.limit = limit
+
+
+class NoRoomToImport(ImportRefused):
+    """The new tasks would take the person past MAX_TASKS_PER_USER."""
+
+    def __init__(self, adding: int, kept: int, limit: int) -> None:
+        super().__init__(f"{adding} more tasks would pass the limit of {limit} (has {kept})")
+        self.adding = adding
+        self.kept = kept
+        self.limit = limit
+
+
 class NothingToSearch(TaskError):
     """A search with no letters or digits in it."""
 

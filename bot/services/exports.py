@@ -15,6 +15,21 @@ from icalendar import Calendar, Todo
 from bot.schemas import TaskRead, TaskStatus
 
 FORMAT_VERSION = 1
+# Our CSV's columns, in order; the importer finds them by name (bot.services.imports).
+CSV_COLUMNS = (
+    "number",
+    "title",
+    "description",
+    "status",
+    "due",
+    "repeat",
+    "priority",
+    "tags",
+    "created",
+    "done",
+)
+# RFC 5545 PRIORITY: 1-4 high, 5 medium, 6-9 low (0: undefined, left out).
+ICS_PRIORITY = {1: 1, 2: 5, 3: 9}
 
 _ICS_STATUS = {
     TaskStatus.PENDING: "NEEDS-ACTION",
@@ -46,6 +61,9 @@ def to_json(tasks: Sequence[TaskRead], zone: str) -> bytes:
                 "due_has_time": task.due_has_time,
                 "remind_at": _iso(task.remind_at),
                 "recurrence": task.recurrence,
+                "priority": task.priority,
+                "nag_minutes": task.nag_minutes,
+                "tags": list(task.tags),
             }
             for task in tasks
         ],
@@ -58,9 +76,7 @@ def to_csv(tasks: Sequence[TaskRead], zone: ZoneInfo) -> bytes:
     spreadsheet opens Cyrillic text right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        ["number", "title", "description", "status", "due", "repeat", "created", "done"]
-    )
+    writer.writerow(CSV_COLUMNS)
     for task in tasks:
         due = ""
         if task.due_at is not None:
@@ -74,6 +90,8 @@ def to_csv(tasks: Sequence[TaskRead], zone: ZoneInfo) -> bytes:
                 task.status.value,
                 due,
                 task.recurrence or "",
+                task.priority or "",
+                " ".join(f"#{name}" for name in task.tags),
                 f"{task.created_at.astimezone(zone):%Y-%m-%d %H:%M}",
                 f"{task.done_at.astimezone(zone):%Y-%m-%d %H:%M}" if task.done_at else "",
             ]
@@ -83,7 +101,8 @@ def to_csv(tasks: Sequence[TaskRead], zone: ZoneInfo) -> bytes:
 
 def to_ics(tasks: Sequence[TaskRead], owner: int, zone: ZoneInfo) -> bytes:
     """Each task a VTODO a calendar app imports: summary, description, status, due (a date,
-    or a time), repeat rule, and the moments it was made, changed and done."""
+    or a time), repeat rule, priority, tags (CATEGORIES), and the moments it was made,
+    changed and done."""
     calendar = Calendar()
     calendar.add("prodid", "-//todo-bot//EN")
     calendar.add("version", "2.0")
@@ -102,6 +121,10 @@ def to_ics(tasks: Sequence[TaskRead], owner: int, zone: ZoneInfo) -> bytes:
             todo.add("due", task.due_at if task.due_has_time else local.date())
         if task.recurrence:
             todo.add("rrule", dict(part.split("=", 1) for part in task.recurrence.split(";")))
+        if task.priority in ICS_PRIORITY:
+            todo.add("priority", ICS_PRIORITY[task.priority])
+        if task.tags:
+            todo.add("categories", list(task.tags))
         if task.done_at is not None:
             todo.add("completed", task.done_at)
         calendar.add_component(todo)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
@@ -29,10 +28,13 @@ from bot.schemas import (
     DoneOutcome,
     DoneReport,
     DueTasks,
+    ImportPreview,
+    ImportResult,
     Person,
     PersonZone,
     SearchPage,
     StatusChange,
+    TagRead,
     TaskFilter,
     TaskPage,
     TaskRead,
@@ -43,25 +45,43 @@ from bot.services.due import parse_due
 from bot.services.errors import (
     DueNotUnderstood,
     EmptyTitle,
+    FileTooLarge,
     InvalidDate,
+    InvalidTags,
+    NoRoomToImport,
     NothingToSearch,
     StorageUnavailable,
     TaskLimitReached,
     TaskNotFound,
+    UnknownTag,
 )
+from bot.services.imports import (
+    DEFAULT_IMPORT_MAX_BYTES,
+    DEFAULT_IMPORT_MAX_TASKS,
+    ParsedFile,
+    duplicate_key,
+    parse_file,
+    plan_import,
+    preview_tasks,
+    summary_of,
+)
+from bot.services.people import KnownPerson, LocalPeople, PeopleCache
 from bot.services.recurrence import next_occurrence
 from bot.services.schedule import next_daily
 from bot.services.search import read_query
-from bot.services.text import parse_task_text, read_priority
+from bot.services.text import (
+    normalize_tag,
+    parse_tag_list,
+    parse_task_text,
+    read_priority,
+    read_tags,
+)
 
 log = logging.getLogger(__name__)
 
 BIGINT_MAX = 2**63 - 1
 DEFAULT_PAGE_SIZE = 10
 DEFAULT_MAX_TASKS = 10_000
-# People whose row is known to match what Telegram says of them: their updates skip the
-# sync. Bounded, so memory does not grow with the number of people.
-SYNCED_CACHE_SIZE = 10_000
 RETRY_DELAY = 0.3
 # How long a claimed reminder is this worker's to send before another may claim it again.
 REMINDER_LEASE = 60.0
@@ -79,13 +99,6 @@ def is_valid_number(number: int) -> bool:
     return 0 < number <= BIGINT_MAX
 
 
-class _Known(NamedTuple):
-    key: str
-    language: str | None
-    zone: str
-    zone_chosen: bool
-
-
 class TaskService:
     def __init__(
         self,
@@ -96,15 +109,21 @@ class TaskService:
         retry_delay: float = RETRY_DELAY,
         default_timezone: str = "UTC",
         clock: Callable[[], datetime] = utcnow,
+        import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES,
+        import_max_tasks: int = DEFAULT_IMPORT_MAX_TASKS,
+        people: PeopleCache | None = None,
     ) -> None:
         self._units = UnitsOfWork(session_maker)
         self.page_size = page_size
         self.max_tasks = max_tasks
+        self.import_max_bytes = import_max_bytes
+        self.import_max_tasks = import_max_tasks
         self._retry_delay = retry_delay
         self.default_timezone = default_timezone
         self._clock = clock
-        # What the person's row says, for people whose row matches Telegram's view of them.
-        self._synced: OrderedDict[int, _Known] = OrderedDict()
+        # What the person's row says, for people whose row matches Telegram's view of them:
+        # in this process, or shared by replicas (see bot.services.people).
+        self._people: PeopleCache = people or LocalPeople()
 
     async def _resilient(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Retry once when the connection dropped (a pooled connection may be stale after a
@@ -131,24 +150,22 @@ class TaskService:
                 await uow.users.sync(person, self._clock(), self.default_timezone)
                 user = await uow.users.get(person.telegram_id)
             assert user is not None  # synced in this very transaction
-            self._remember(person, user.timezone, user.timezone_chosen)
+            await self._remember(person, user.timezone, user.timezone_chosen)
             return user
 
         return await self._resilient(sync)
 
-    async def _ensure_synced(self, person: Person) -> _Known:
-        known = self._synced.get(person.telegram_id)
+    async def _ensure_synced(self, person: Person) -> KnownPerson:
+        known = await self._people.get(person.telegram_id)
         if known is not None and (known.key, known.language) == (person.key, person.language):
-            self._synced.move_to_end(person.telegram_id)
             return known
-        await self.sync_user(person)
-        return self._synced[person.telegram_id]
+        user = await self.sync_user(person)
+        return KnownPerson(person.key, person.language, user.timezone, user.timezone_chosen)
 
-    def _remember(self, person: Person, zone: str, zone_chosen: bool) -> None:
-        self._synced[person.telegram_id] = _Known(person.key, person.language, zone, zone_chosen)
-        self._synced.move_to_end(person.telegram_id)
-        while len(self._synced) > SYNCED_CACHE_SIZE:
-            self._synced.popitem(last=False)
+    async def _remember(self, person: Person, zone: str, zone_chosen: bool) -> KnownPerson:
+        known = KnownPerson(person.key, person.language, zone, zone_chosen)
+        await self._people.put(person.telegram_id, known)
+        return known
 
     async def zone_of(self, person: Person) -> PersonZone:
         """The person's time zone, and whether they chose it (else it is the default)."""
@@ -158,19 +175,22 @@ class TaskService:
     async def set_timezone(self, person: Person, zone: ZoneInfo) -> PersonZone:
         async def set_zone() -> PersonZone:
             await self._ensure_synced(person)
+            # Forgotten first: a replica that read the old zone meanwhile cannot put it back
+            # after the new one is written (a person's updates are handled one at a time).
+            await self._forget(person)
             async with self._units.transaction() as uow:
                 await uow.users.set_timezone(person.telegram_id, zone.key, self._clock())
                 user = await uow.users.get(person.telegram_id)
                 if user is not None and user.digest_minute is not None:  # its time, moved
                     next_at = next_daily(user.digest_minute, zone, self._clock())
                     await uow.users.set_digest(person.telegram_id, user.digest_minute, next_at)
-            self._remember(person, zone.key, True)
+            await self._remember(person, zone.key, True)
             return PersonZone(name=zone.key, chosen=True)
 
         return await self._resilient(set_zone)
 
-    def _forget(self, person: Person) -> None:
-        self._synced.pop(person.telegram_id, None)
+    async def _forget(self, person: Person) -> None:
+        await self._people.forget(person.telegram_id)
 
     # -- tasks --------------------------------------------------------------------------------
 
@@ -181,26 +201,33 @@ class TaskService:
         phrase in the title line ("tomorrow at 9") becomes the due date (see bot.services.due)."""
         parsed = parse_task_text(text)
         at = self._clock()
-        title, due, priority = parsed.title, None, None
+        parts = TitleParts(parsed.title, None, None, ())
 
         async def add_next(uow: UnitOfWork) -> TaskRead | None:
-            return await uow.tasks.add_next(
+            task = await uow.tasks.add_next(
                 person.telegram_id,
-                title=title,
+                title=parts.title,
                 description=parsed.description,
                 chat_id=chat_id,
                 message_id=message_id,
                 at=at,
                 cap=self.max_tasks,
-                due=due,
-                priority=priority,
+                due=parts.due,
+                priority=parts.priority,
+                tags=parts.tags,
             )
+            if task is not None and parts.tags:
+                task = await uow.tags.tag_task(person.telegram_id, task.number, parts.tags, at)
+            return task
 
         async def add() -> AddResult:
-            nonlocal title, due, priority
+            nonlocal parts
             known = await self._ensure_synced(person)
-            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
-            async with self._units.autocommit() as uow:
+            parts = read_title(parsed.title, at, ZoneInfo(known.zone))
+            # Untagged, adding is one statement (one round trip on PostgreSQL); tags take
+            # a few more, which must commit together.
+            units = self._units.transaction if parts.tags else self._units.autocommit
+            async with units() as uow:
                 task = await add_next(uow)
             if task is not None:
                 return AddResult(task=task, created=True)
@@ -212,7 +239,7 @@ class TaskService:
                 await self._make_room(uow, person, 1, at)
                 task = await add_next(uow)
             assert task is not None  # the person has a row, room, and no task from this message
-            self._forget(person)  # its row was (re)made: read it again next time
+            await self._forget(person)  # its row was (re)made: read it again next time
             return AddResult(task=task, created=True)
 
         return await self._resilient(add)
@@ -244,28 +271,41 @@ class TaskService:
                     return BatchResult(tasks=tuple(existing), created=False)
                 await self._make_room(uow, person, len(parsed), at)
                 tasks = []
-                for part, ((title, due, priority), description) in enumerate(read):
+                for part, (parts, description) in enumerate(read):
                     task = await uow.tasks.add_next(
                         person.telegram_id,
-                        title=title,
+                        title=parts.title,
                         description=description,
                         chat_id=chat_id,
                         message_id=message_id,
                         at=at,
                         cap=self.max_tasks,
                         part=part,
-                        due=due,
-                        priority=priority,
+                        due=parts.due,
+                        priority=parts.priority,
+                        tags=parts.tags,
                     )
                     assert task is not None  # room was made above, in this transaction
+                    if parts.tags:
+                        tagged = await uow.tags.tag_task(
+                            person.telegram_id, task.number, parts.tags, at
+                        )
+                        task = tagged or task
                     tasks.append(task)
             return BatchResult(tasks=tuple(tasks), created=True)
 
         return await self._resilient(add)
 
     async def list_tasks(
-        self, person: Person, task_filter: TaskFilter = TaskFilter.OPEN, page: int = 0
+        self,
+        person: Person,
+        task_filter: TaskFilter = TaskFilter.OPEN,
+        page: int = 0,
+        *,
+        tag: TagRead | None = None,
     ) -> TaskPage:
+        """One page of the list; with `tag` (from find_tag), only the tasks carrying it."""
+        tag_id = tag.id if tag is not None else None
         # A page past the most a person can have is the last page: a forged page number can
         # neither overflow the database's integers nor make it read a whole history.
         page = min(max(page, 0), self.max_tasks // self.page_size + 1)
@@ -273,10 +313,12 @@ class TaskService:
         async def list_() -> TaskPage:
             await self._ensure_synced(person)
             async with self._units.autocommit() as uow:
-                found = await uow.tasks.page(person.telegram_id, task_filter, page, self.page_size)
+                found = await uow.tasks.page(
+                    person.telegram_id, task_filter, page, self.page_size, tag_id=tag_id
+                )
                 if found is None:  # no row for this person (any more): sync them next time
-                    self._forget(person)
-                    return self._page(task_filter, 0, [], 0, 0)
+                    await self._forget(person)
+                    return self._page(task_filter, 0, [], 0, 0, tag)
                 open_count, done_count, tasks = found
                 last_page = max(
                     0, -(-_total(task_filter, open_count, done_count) // self.page_size) - 1
@@ -285,11 +327,11 @@ class TaskService:
                 if page > last_page:  # the list shrank since its buttons were made
                     current = last_page
                     found = await uow.tasks.page(
-                        person.telegram_id, task_filter, current, self.page_size
+                        person.telegram_id, task_filter, current, self.page_size, tag_id=tag_id
                     )
                     if found is not None:
                         open_count, done_count, tasks = found
-            return self._page(task_filter, current, tasks, open_count, done_count)
+            return self._page(task_filter, current, tasks, open_count, done_count, tag)
 
         return await self._resilient(list_)
 
@@ -300,10 +342,12 @@ class TaskService:
         tasks: list[TaskRead],
         open_count: int,
         done_count: int,
+        tag: TagRead | None = None,
     ) -> TaskPage:
         return TaskPage(
             items=tuple(tasks),
             filter=task_filter,
+            tag=tag,
             page=page,
             page_size=self.page_size,
             total=_total(task_filter, open_count, done_count),
@@ -403,23 +447,58 @@ class TaskService:
         keep = parsed.description is None and not replace_description
         zone = ZoneInfo((await self._ensure_synced(person)).zone)
 
-        async def edit(uow: UnitOfWork, at: datetime) -> TaskRead | None:
-            title, due, priority = read_title(parsed.title, at, zone)
+        at = self._clock()
+        parts = read_title(parsed.title, at, zone)
+
+        async def edit(uow: UnitOfWork) -> TaskRead | None:
             task = await uow.tasks.edit(
                 person.telegram_id,
                 number,
-                title=title,
+                title=parts.title,
                 description=parsed.description,
                 at=at,
                 keep_description=keep,
             )
-            if task is not None and due is not None:
-                task = await uow.tasks.set_due(person.telegram_id, number, due, at)
-            if task is not None and priority is not None:
-                task = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
+            return await self._apply_title_parts(uow, person, task, parts, at)
+
+        if not is_valid_number(number):
+            raise TaskNotFound(number)
+
+        # A plain new text is one statement; a date, priority or tags in it take more,
+        # which commit together.
+        more = parts.due is not None or parts.priority is not None or parts.tags
+        units = self._units.transaction if more else self._units.autocommit
+
+        async def run() -> TaskRead:
+            async with units() as uow:
+                task = await edit(uow)
+            if task is None:
+                raise TaskNotFound(number)
             return task
 
-        return await self._one_task(person, number, edit)
+        return await self._resilient(run)
+
+    async def _apply_title_parts(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        task: TaskRead | None,
+        parts: TitleParts,
+        at: datetime,
+    ) -> TaskRead | None:
+        """An edited title's date, priority and tags, on the task (tags are added to its
+        own: removing one is the tags dialogue's job)."""
+        if task is None:
+            return None
+        owner, number = person.telegram_id, task.number
+        if parts.due is not None:
+            task = await uow.tasks.set_due(owner, number, parts.due, at) or task
+        if parts.priority is not None:
+            task = await uow.tasks.set_priority(owner, number, parts.priority, at) or task
+        if parts.tags and not set(parts.tags) <= set(task.tags):
+            names = tuple(sorted({*task.tags, *parts.tags}))
+            task = await uow.tags.tag_task(owner, number, names, at) or task
+        return task
 
     async def clear_description(self, person: Person, number: int) -> TaskRead:
         task = await self.get_task(person, number)
@@ -442,23 +521,19 @@ class TaskService:
         async def edit() -> list[TaskRead]:
             known = await self._ensure_synced(person)
             at = self._clock()
-            title, due, priority = read_title(parsed.title, at, ZoneInfo(known.zone))
+            parts = read_title(parsed.title, at, ZoneInfo(known.zone))
             async with self._units.transaction() as uow:
                 tasks = await uow.tasks.from_message(person.telegram_id, chat_id, message_id)
                 if len(tasks) != 1:
                     return tasks
-                number = tasks[0].number
                 edited = await uow.tasks.edit(
                     person.telegram_id,
-                    number,
-                    title=title,
+                    tasks[0].number,
+                    title=parts.title,
                     description=parsed.description,
                     at=at,
                 )
-                if due is not None:
-                    edited = await uow.tasks.set_due(person.telegram_id, number, due, at)
-                if priority is not None:
-                    edited = await uow.tasks.set_priority(person.telegram_id, number, priority, at)
+                edited = await self._apply_title_parts(uow, person, edited, parts, at)
             assert edited is not None  # found in this very transaction
             return [edited]
 
@@ -555,6 +630,54 @@ class TaskService:
             lambda uow, at: uow.tasks.set_priority(person.telegram_id, number, priority, at),
         )
 
+    # -- tags ---------------------------------------------------------------------------------
+
+    async def set_tags(self, person: Person, number: int, text: str) -> TaskRead:
+        """Give a task exactly the tags typed ("#home work"; "-" or nothing: none)."""
+        names = parse_tag_list(text)
+        if names is None:
+            raise InvalidTags(text)
+        if not is_valid_number(number):
+            raise TaskNotFound(number)
+
+        async def tag() -> TaskRead:
+            await self._ensure_synced(person)
+            async with self._units.transaction() as uow:
+                task = await uow.tags.tag_task(person.telegram_id, number, names, self._clock())
+            if task is None:
+                raise TaskNotFound(number)
+            return task
+
+        return await self._resilient(tag)
+
+    async def tags(self, person: Person) -> list[TagRead]:
+        """The person's tags by name, with their open and done counts (/tags)."""
+
+        async def read() -> list[TagRead]:
+            await self._ensure_synced(person)
+            async with self._units.autocommit() as uow:
+                return await uow.tags.counts(person.telegram_id)
+
+        return await self._resilient(read)
+
+    async def find_tag(
+        self, person: Person, *, name: str | None = None, tag_id: int | None = None
+    ) -> TagRead:
+        """One of the person's tags by name ("#Home" or "home") or id; UnknownTag if none."""
+        normalized = normalize_tag(name) if name is not None else None
+        if name is not None and normalized is None:
+            raise UnknownTag(name)
+
+        async def find() -> TagRead | None:
+            await self._ensure_synced(person)
+            async with self._units.autocommit() as uow:
+                return await uow.tags.find(person.telegram_id, name=normalized, tag_id=tag_id)
+
+        found = await self._resilient(find)
+        if found is None:
+            raise UnknownTag(name or "")
+        return found
+
     async def set_nag(self, person: Person, number: int, minutes: int | None) -> TaskRead:
         """Remind again every `minutes` after a reminder until done or snoozed (None: once)."""
         return await self._one_task(
@@ -576,6 +699,107 @@ class TaskService:
                 zone=PersonZone(name=known.zone, chosen=known.zone_chosen),
                 today=self._clock().astimezone(zone).date(),
             )
+
+        return await self._resilient(read)
+
+    # -- importing a file --------------------------------------------------------------------
+
+    def check_import_size(self, size: int | None) -> None:
+        """Refuse a file over IMPORT_MAX_BYTES before anyone downloads it (None: unknown)."""
+        if size is not None and size > self.import_max_bytes:
+            raise FileTooLarge(size, self.import_max_bytes)
+
+    async def _parse(self, person: Person, content: bytes) -> ParsedFile:
+        self.check_import_size(len(content))
+        zone = ZoneInfo((await self._ensure_synced(person)).zone)
+        # Seconds for a large calendar: off the event loop, which keeps serving others.
+        return await asyncio.to_thread(
+            parse_file, content, zone=zone, now=self._clock(), max_tasks=self.import_max_tasks
+        )
+
+    async def preview_import(self, person: Person, content: bytes) -> ImportPreview:
+        """What importing the file would add, without adding anything. A file refused as a
+        whole raises (bot.services.errors.ImportRefused), as does one that would take the
+        person past MAX_TASKS_PER_USER."""
+        parsed = await self._parse(person, content)
+
+        async def read() -> ImportPreview:
+            async with self._units.autocommit() as uow:
+                state = await uow.users.state(person.telegram_id)
+                existing = await uow.tasks.titles_and_dues(person.telegram_id)
+            kept, last = (state.tasks, state.last_task_number) if state else (0, 0)
+            plan = plan_import(parsed.tasks, {duplicate_key(*task) for task in existing})
+            if kept + len(plan.new) > self.max_tasks:
+                raise NoRoomToImport(len(plan.new), kept, self.max_tasks)
+            return ImportPreview(
+                summary=summary_of(parsed, plan),
+                adding=len(plan.new),
+                first=preview_tasks(plan.new, last + 1, self._clock()),
+            )
+
+        return await self._resilient(read)
+
+    async def import_file(
+        self, person: Person, content: bytes, *, chat_id: int, message_id: int
+    ) -> ImportResult:
+        """Add the file's new tasks, all or none, numbered on from the person's last. The
+        message that brought the file never imports twice; duplicates and the cap are checked
+        under the person's row lock, so a concurrent add or import can't slip past them."""
+        parsed = await self._parse(person, content)
+        at = self._clock()
+
+        async def store() -> ImportResult:
+            async with self._units.transaction() as uow:
+                state = await uow.users.lock(person.telegram_id)
+                if state is None:  # the row went away behind our cache: make it again
+                    await uow.users.sync(person, at, self.default_timezone)
+                    await self._forget(person)
+                    state = await uow.users.lock(person.telegram_id)
+                    assert state is not None  # made in this very transaction
+                made = await uow.tasks.made_by_message(person.telegram_id, chat_id, message_id)
+                if made != (0, 0):  # a second tap, or a re-delivered one
+                    return ImportResult(added=made[1] - made[0] + 1, numbers=made, summary=None)
+                existing = await uow.tasks.titles_and_dues(person.telegram_id)
+                plan = plan_import(parsed.tasks, {duplicate_key(*task) for task in existing})
+                if state.tasks + len(plan.new) > self.max_tasks:
+                    raise NoRoomToImport(len(plan.new), state.tasks, self.max_tasks)
+                first, last = state.last_task_number + 1, state.last_task_number + len(plan.new)
+                await uow.tasks.add_imported(
+                    person.telegram_id,
+                    plan.new,
+                    first_number=first,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    at=at,
+                )
+                await uow.tags.tag_numbers(
+                    person.telegram_id,
+                    [
+                        (first + part, name)
+                        for part, task in enumerate(plan.new)
+                        for name in task.tags
+                    ],
+                )
+                if plan.new:
+                    await uow.users.set_last_number(person.telegram_id, last, at)
+            return ImportResult(
+                added=len(plan.new),
+                numbers=(first, last) if plan.new else None,
+                summary=summary_of(parsed, plan),
+            )
+
+        return await self._resilient(store)
+
+    async def imported_from(self, person: Person, chat_id: int, message_id: int) -> ImportResult:
+        """What the file in this message added, if it was imported (added 0 if not)."""
+        await self._ensure_synced(person)
+
+        async def read() -> ImportResult:
+            async with self._units.autocommit() as uow:
+                made = await uow.tasks.made_by_message(person.telegram_id, chat_id, message_id)
+            if made == (0, 0):
+                return ImportResult(added=0, numbers=None, summary=None)
+            return ImportResult(added=made[1] - made[0] + 1, numbers=made, summary=None)
 
         return await self._resilient(read)
 
@@ -790,12 +1014,20 @@ def _local_midnight(day: date, zone: ZoneInfo, *, hour: int = 0) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
-def read_title(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None, int | None]:
-    """What a title line says besides its title: a priority mark ("!1", "!важно") and a
-    due date in words; the title without them."""
+class TitleParts(NamedTuple):
+    title: str
+    due: Due | None
+    priority: int | None
+    tags: tuple[str, ...]
+
+
+def read_title(title: str, now: datetime, zone: ZoneInfo) -> TitleParts:
+    """What a title line says besides its title: a priority mark ("!1", "!важно"), tags
+    ("#home") and a due date in words; the title without them."""
     title, priority = read_priority(title)
+    title, tags = read_tags(title)
     title, due = read_due(title, now, zone)
-    return title, due, priority
+    return TitleParts(title, due, priority, tags)
 
 
 def read_due(title: str, now: datetime, zone: ZoneInfo) -> tuple[str, Due | None]:

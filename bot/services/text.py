@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bot.schemas import TAG_MAX_LENGTH
 from bot.services.errors import EmptyTitle, InvalidText, TextTooLong
 
 TITLE_MAX_LENGTH = 256
@@ -88,3 +89,43 @@ def read_priority(title: str) -> tuple[str, int | None]:
             rest = (title[: match.start()] + title[match.end() :]).strip()
             return " ".join(rest.split()) or title, priority
     return title, None
+
+
+# "#home", "#работа", "#to-do": a "#" at a word's start, then a letter (so "#3" stays a task
+# number), letters, digits, "_" or "-"; a sentence's punctuation may follow.
+_TAG = re.compile(rf"(?:^|(?<=\s))#([^\W\d_][\w-]{{0,{TAG_MAX_LENGTH - 1}}})(?=[\s.,;:!?)]|$)")
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
+_WORD = re.compile(r"\w")
+
+
+def normalize_tag(name: str) -> str | None:
+    """A tag's stored form ("Home" → "home"); None when it is no tag ("3", "", too long)."""
+    name = name.strip().removeprefix("#").lower().rstrip("-")
+    match = _TAG.fullmatch(f"#{name}")
+    return match[1] if match else None
+
+
+def read_tags(title: str) -> tuple[str, tuple[str, ...]]:
+    """The title without its tags, and the tags (lower case, sorted, each once). A title that
+    is nothing but tags keeps its words."""
+    names = {name for match in _TAG.finditer(title) if (name := normalize_tag(match[1]))}
+    if not names:
+        return title, ()
+    rest = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(_TAG.sub("", title).split()))
+    return (rest if _WORD.search(rest) else title), tuple(sorted(names))
+
+
+def parse_tag_list(text: str) -> tuple[str, ...] | None:
+    """The tags someone typed to set a task's tags ("#home work", "-" for none); None when
+    a word is no tag."""
+    names = set()
+    for word in text.replace(",", " ").split():
+        if word in ("-", "—"):
+            continue
+        name = normalize_tag(word)
+        if name is None:
+            return None
+        names.add(name)
+    return tuple(sorted(names))

@@ -14,7 +14,7 @@ from itertools import count
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from aiogram.types import CallbackQuery, Chat, Document, Message, MessageEntity, Update, User
 
 from tests.chat.recording import BOT_USER, RecordingSession, Request, SentMessage
 
@@ -44,6 +44,7 @@ class ChatHarness:
         self._update_ids = count(1)
         self._message_ids = count(1)
         self._callback_ids = count(1)
+        self._file_ids = count(1)
 
     async def send(
         self,
@@ -72,6 +73,32 @@ class ChatHarness:
         return await self.feed(
             Update(update_id=update_id or next(self._update_ids), message=message)
         )
+
+    async def send_document(
+        self,
+        user: TgUser,
+        content: bytes,
+        file_name: str | None = "tasks.json",
+        *,
+        file_size: int | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+    ) -> list[Request]:
+        """The person sends a file; Telegram keeps it for getFile and the download.
+        `file_size` overrides the size the Document declares (Telegram's is the real one)."""
+        number = next(self._file_ids)
+        file_id = f"BQACAgIAAx{number:04d}"
+        self.session.add_file(file_id, f"documents/file_{number}", content)
+        document = Document(
+            file_id=file_id,
+            file_unique_id=f"AgAD{number:04d}",
+            file_name=file_name,
+            file_size=len(content) if file_size is None else file_size,
+        )
+        message = self.user_message(user, None, chat_id=chat_id, chat_type=chat_type)
+        message = message.model_copy(update={"document": document, "caption": caption})
+        return await self.feed(Update(update_id=next(self._update_ids), message=message))
 
     def user_message(
         self,

@@ -8,6 +8,7 @@ response checking, and keeps each chat's messages so tests can read them after e
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -20,6 +21,9 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile
 
 from tests.telegram_rules import validate_outgoing
+
+# Telegram lets bots download files of up to 20 MB (getFile refuses larger ones).
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 BOT_USER: dict[str, Any] = {
     "id": 4242,
@@ -62,6 +66,9 @@ class RecordingSession(AiohttpSession):
     _message_ids: count[int] = field(default_factory=lambda: count(10_000))
     # (method, HTTP status, JSON payload or None for an HTML error page), used up in order.
     failures: list[tuple[str, int, dict[str, Any] | None]] = field(default_factory=list)
+    # Files people sent, by file_id: (file_path, content); and the paths the bot downloaded.
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         AiohttpSession.__init__(self)
@@ -98,6 +105,29 @@ class RecordingSession(AiohttpSession):
 
     async def close(self) -> None:
         return None
+
+    def add_file(self, file_id: str, file_path: str, content: bytes) -> None:
+        """A file a person sent, for getFile and the download to find."""
+        self.files[file_id] = (file_path, content)
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        """The file download (GET {api}/file/bot<token>/<file_path>), served from `files`."""
+        prefix = self.api.file.split("{token}", 1)[0]
+        assert url.startswith(prefix), f"not a file download: {url!r}"
+        _token, _slash, path = url.removeprefix(prefix).partition("/")
+        stored = {stored_path: content for stored_path, content in self.files.values()}
+        assert path in stored, f"the bot downloaded {path!r}, which no one sent"
+        self.downloads.append(path)
+        content = stored[path]
+        for start in range(0, len(content), chunk_size):
+            yield content[start : start + chunk_size]
 
     def fail_next(
         self, method: str, status: int, description: str = "", *, retry_after: int | None = None
@@ -157,6 +187,20 @@ class RecordingSession(AiohttpSession):
                 )
             self.answered_callbacks[query_id] = params
             return 200, {"ok": True, "result": True}
+        if name == "getFile":
+            found = self.files.get(params.get("file_id", ""))
+            if found is None:
+                return 400, _bad_request("Bad Request: invalid file_id")
+            path, content = found
+            if len(content) > MAX_DOWNLOAD_BYTES:
+                return 400, _bad_request("Bad Request: file is too big")
+            result = {
+                "file_id": params["file_id"],
+                "file_unique_id": f"u-{params['file_id']}",
+                "file_size": len(content),
+                "file_path": path,
+            }
+            return 200, {"ok": True, "result": result}
         if name == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if name in {

@@ -105,8 +105,8 @@ async def test_pressing_the_status_a_task_has_costs_no_edit(chat: ChatHarness) -
 async def test_unknown_arguments_are_explained(chat: ChatHarness) -> None:
     [reply] = texts(await chat.send(ALICE, "/list foo"))
     assert reply == (
-        "I don't know «foo» here. Try <code>/list</code>, <code>/list done</code> or "
-        "<code>/list all</code>."
+        "I don't know «foo» here. Try <code>/list</code>, <code>/list done</code>, "
+        "<code>/list all</code> or <code>/list #home</code>."
     )
     [reply] = texts(await chat.send(BOB, "/list ерунда"))
     assert reply.startswith("Не понимаю «ерунда».")

@@ -49,7 +49,7 @@ async def test_export_reads_back_in_json_csv_and_ics(
 ) -> None:
     await chat.send(BOB, "/add Позвонить маме завтра в 9\nпро выходные")
     await chat.send(BOB, "/add Зарядка каждый понедельник в 8")
-    await chat.send(BOB, "/add Купить хлеб")
+    await chat.send(BOB, "/add Купить хлеб !1 #дом #Магазин")
     await service.set_status(person(BOB), 3, TaskStatus.DONE)
     await chat.send(BOB, "/export")
     captions = [
@@ -68,12 +68,16 @@ async def test_export_reads_back_in_json_csv_and_ics(
     )
     assert gym["recurrence"] == "FREQ=WEEKLY;BYDAY=MO"
     assert (bread["status"], bread["done_at"] is not None) == ("done", True)
+    assert (call["priority"], bread["priority"]) == (None, 1)
+    assert (call["tags"], bread["tags"]) == ([], ["дом", "магазин"])
 
     text = exported["tasks.csv"].decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["title"] for row in rows] == ["Позвонить маме", "Зарядка", "Купить хлеб"]
     assert rows[0]["due"] == "2026-12-03 09:00"  # the person's zone
     assert rows[2]["status"] == "done"
+    assert [row["priority"] for row in rows] == ["", "", "1"]
+    assert [row["tags"] for row in rows] == ["", "", "#дом #магазин"]
 
     calendar = Calendar.from_ical(exported["tasks.ics"])
     todos = calendar.walk("VTODO")
@@ -82,6 +86,10 @@ async def test_export_reads_back_in_json_csv_and_ics(
     assert str(todos[0]["status"]) == "NEEDS-ACTION"
     assert todos[1]["rrule"].to_ical() == b"FREQ=WEEKLY;BYDAY=MO"
     assert str(todos[2]["status"]) == "COMPLETED"
+    assert "priority" not in todos[0]
+    assert todos[2]["priority"] == 1  # RFC 5545: 1 is the highest
+    assert "categories" not in todos[0]
+    assert todos[2]["categories"].to_ical() == "дом,магазин".encode()
     assert str(todos[0]["uid"]) == f"{BOB.id}-1@todo-bot"
 
 

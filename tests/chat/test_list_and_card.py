@@ -46,6 +46,7 @@ async def test_filters_show_done_and_all(chat: ChatHarness, task_service: TaskSe
         "• 📂 Open (2) •",
         "☑️ Done (1)",
         "🗂 All (3)",
+        "🏷 Tags",
     ]
     await chat.press(ALICE, "☑️ Done", listing)
     assert listing.text.startswith("✅ <b>Done tasks</b> (1)")
@@ -111,6 +112,7 @@ async def test_card_in_russian(chat: ChatHarness) -> None:
         "⏰ Напомнить",
         "❗ Важность",
         "✏️ Изменить",
+        "🏷 Теги",
         "🗑 Удалить",
         "⬅️ К списку",
     ]

@@ -38,8 +38,9 @@ async def test_priorities_from_text_and_from_the_card(
 
     await chat.send(BOB, "/list")
     listing = chat.last(BOB)
+    # Higher priority first; a task with none after low.
     assert (
-        "⬜ <b>#1</b> 🔴 Отчёт\n⬜ <b>#2</b> Полить цветы\n⬜ <b>#3</b> 🔵 Купить хлеб"
+        "⬜ <b>#1</b> 🔴 Отчёт\n⬜ <b>#3</b> 🔵 Купить хлеб\n⬜ <b>#2</b> Полить цветы"
         in listing.text
     )
     await chat.press(BOB, "#2", listing)
@@ -48,6 +49,11 @@ async def test_priorities_from_text_and_from_the_card(
     await chat.press(BOB, "🟡 средний", listing)
     assert "Важность: 🟡 средний" in listing.text
     assert (await task_service.get_task(person(BOB), 2)).priority == 2
+    await chat.send(BOB, "/list")
+    assert (
+        "⬜ <b>#1</b> 🔴 Отчёт\n⬜ <b>#2</b> 🟡 Полить цветы\n⬜ <b>#3</b> 🔵 Купить хлеб"
+        in chat.last(BOB).text
+    )
 
     await chat.send(ALICE, "Call the bank !1")
     await chat.press(ALICE, "📂 Open")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,11 @@ class RunningBot:
 
 
 async def start_bot(
-    server: FakeTelegram, database_url: str, workdir: Path, **extra_env: str
+    server: FakeTelegram,
+    database_url: str,
+    workdir: Path,
+    args: Sequence[str] = (),
+    **extra_env: str,
 ) -> BotProcess:
     process = BotProcess(
         {
@@ -43,6 +47,7 @@ async def start_bot(
             **extra_env,
         },
         workdir,
+        args,
     )
     await process.start()
     return process

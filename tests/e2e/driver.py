@@ -54,6 +54,17 @@ class TelegramUser:
         await self._settle(lambda: bool(self._changes(mark)), f"reply to {text!r}")
         return self._changes(mark)
 
+    async def send_document(
+        self, content: bytes, file_name: str | None = None, *, mime_type: str | None = None
+    ) -> list[Message]:
+        """Send a file; returns the bot messages sent or edited in reaction, oldest first."""
+        mark = self._mark()
+        self.server.push_document(
+            self.user, self.chat_id, content, file_name=file_name, mime_type=mime_type
+        )
+        await self._settle(lambda: bool(self._changes(mark)), f"reply to the file {file_name!r}")
+        return self._changes(mark)
+
     async def press(
         self,
         button: str,

@@ -9,13 +9,26 @@ The test side pushes user activity (:meth:`FakeTelegram.push_message`,
 :meth:`FakeTelegram.push_callback`) and inspects what the bot did: the per-chat message
 history with edits, callback answers, and every request in :attr:`FakeTelegram.requests`.
 
+Updates reach the bot by getUpdates, or, once the bot called setWebhook, as Telegram sends
+them to a webhook: a POST of the update's JSON to the URL, with the secret token in the
+``X-Telegram-Bot-Api-Secret-Token`` header, up to ``max_connections`` at once; an update is
+delivered until the webhook answers 2xx, and meanwhile getUpdates is refused with 409.
+Every attempt is in :attr:`FakeTelegram.deliveries`. A test can also post an update itself
+(:meth:`FakeTelegram.new_message_update` builds one without queueing it).
+
 Where the fake knowingly differs from Telegram:
 
 - HTML is parsed as TDLib does, except that a bare "&" is an error (``strict_html=False``
   restores Telegram's leniency); Markdown parse modes are accepted but not parsed.
 - getUpdates also accepts fractional ``timeout`` values, to keep tests fast.
-- Only text messages, callback queries and the methods in ``FakeTelegram._handlers`` exist;
-  anything else is "404 Not Found: method not found".
+- Only text messages, documents, callback queries and the methods in
+  ``FakeTelegram._handlers`` exist; anything else is "404 Not Found: method not found".
+- Files: a document pushed by a user or uploaded with sendDocument gets a file_id; getFile
+  gives its path, served at ``/file/bot{token}/{file_path}`` like Telegram's (20 MB at most
+  for bots). Sending a document by URL is not supported.
+- Webhooks: any http(s) URL and port is taken (as by a self-hosted Bot API server), a failed
+  delivery is retried after ``webhook_retry_delay`` seconds (Telegram waits longer, and
+  growing), and a method in the webhook's answer is not executed.
 """
 
 from __future__ import annotations
@@ -31,6 +44,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Final
 
+import aiohttp
 from aiohttp import web
 
 JsonDict = dict[str, Any]
@@ -44,6 +58,12 @@ MAX_TEXT_LENGTH: Final = 4096
 MAX_RAW_TEXT_BYTES: Final = 1 << 15  # checked by the Bot API before any parsing
 MAX_CALLBACK_DATA_BYTES: Final = 64
 MAX_INLINE_BUTTONS: Final = 100
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # getFile refuses larger files to bots
+MAX_CAPTION_LENGTH: Final = 1024
+WEBHOOK_CONFLICT_DESCRIPTION: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 CONFLICT_DESCRIPTION: Final = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -170,6 +190,8 @@ class Message:
     edit_date: int | None = None
     edits: tuple[Message, ...] = ()
     deleted: bool = False
+    # A document message: its Document object; ``text`` is then its caption.
+    document: JsonDict | None = None
 
     @property
     def from_bot(self) -> bool:
@@ -193,12 +215,17 @@ class Message:
             "from": self.sender.to_api(),
             "chat": self.chat.to_api(),
             "date": self.date,
-            "text": self.text,
         }
+        text_key, entities_key = "text", "entities"
+        if self.document is not None:
+            result["document"] = self.document
+            text_key, entities_key = "caption", "caption_entities"
+        if self.text or self.document is None:
+            result[text_key] = self.text
         if self.edit_date is not None:
             result["edit_date"] = self.edit_date
         if self.entities:
-            result["entities"] = [entity.to_api() for entity in self.entities]
+            result[entities_key] = [entity.to_api() for entity in self.entities]
         # A Message only ever carries an inline keyboard; reply keyboards belong to the chat.
         if self.inline_keyboard:
             result["reply_markup"] = self.reply_markup
@@ -242,6 +269,23 @@ class _Failure:
     chat_id: int | None
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file in a multipart request, as the server received it."""
+
+    filename: str
+    content: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    path: str
+    content: bytes
+
+
 @dataclass
 class _ChatState:
     chat: Chat
@@ -254,6 +298,23 @@ class _ChatState:
 @dataclass
 class _Poll:
     terminated: bool = False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to post an update to the webhook; ``status`` None: no HTTP answer."""
+
+    update_id: int
+    status: int | None
+    started: float
+    finished: float
+
+
+@dataclass
+class _Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
 
 
 class ApiError(Exception):
@@ -295,6 +356,7 @@ class FakeTelegram:
         strict_html: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        webhook_retry_delay: float = 0.2,
     ) -> None:
         bot_id, sep, secret = token.partition(":")
         if not (sep and bot_id.isdigit() and secret):
@@ -320,17 +382,29 @@ class FakeTelegram:
         self._closing = False
         self._failures: list[_Failure] = []
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self._files: dict[str, _StoredFile] = {}  # by file_id
+        self._file_paths: dict[str, _StoredFile] = {}
         # (description or short_description, language code) -> text
         self.descriptions: dict[tuple[str, str], str] = {}
         self._change = asyncio.Event()
+        self.webhook_retry_delay = webhook_retry_delay
+        # Seconds a method (lower-cased name) takes to answer: a slow Telegram.
+        self.latency: dict[str, float] = {}
+        self.deliveries: list[Delivery] = []
+        self._webhook: _Webhook | None = None
+        self._delivering: set[int] = set()  # update ids with a POST in flight
+        self._delivery_task: asyncio.Task[None] | None = None
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
@@ -363,6 +437,7 @@ class FakeTelegram:
         self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # handler_cancellation: a long poll whose client went away must not linger as the
         # "current" poll; a short shutdown_timeout keeps stop() fast.
         self._runner = web.AppRunner(
@@ -374,6 +449,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         self._closing = True  # releases pending long polls with an empty result
         self._changed()
+        await self._stop_delivering()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -392,17 +468,87 @@ class FakeTelegram:
 
         ``chat_id == user.id`` is the private chat with the bot; a negative id is a group.
         """
+        payload = self._user_message(user, chat_id, text)
+        self._push_update("message", payload)
+        return payload
+
+    def new_message_update(self, user: User, chat_id: int, text: str) -> JsonDict:
+        """The update for a text message from ``user``, as Telegram sends it, without
+        delivering it: for a test that posts it to a webhook itself."""
+        self._last_update_id += 1
+        return {
+            "update_id": self._last_update_id,
+            "message": self._user_message(user, chat_id, text),
+        }
+
+    def _user_message(self, user: User, chat_id: int, text: str) -> JsonDict:
         state = self._chat_for(user, chat_id)
         entities: tuple[Entity, ...] = ()
         if command := _BOT_COMMAND_RE.match(text):
             entities = (Entity("bot_command", 0, _utf16_len(command.group())),)
         message = self._add_message(state, user, text, raw_text=text, entities=entities)
+        return message.to_api()
+
+    @property
+    def webhook_url(self) -> str | None:
+        return None if self._webhook is None else self._webhook.url
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed (getUpdates) or acknowledged with 2xx (webhook)."""
+        return len(self._updates)
+
+    def acknowledged(self) -> set[int]:
+        """Update ids the webhook answered with 2xx."""
+        return {d.update_id for d in self.deliveries if d.status is not None and d.status < 300}
+
+    def push_document(
+        self,
+        user: User,
+        chat_id: int,
+        content: bytes,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str = "",
+        file_size: int | None = None,
+    ) -> JsonDict:
+        """Deliver a document from ``user``; returns the Message object the bot will get.
+
+        ``file_size`` overrides the size the Document declares (Telegram's is the real one),
+        e.g. to show a file too large to download without sending its bytes.
+        """
+        state = self._chat_for(user, chat_id)
+        document = self._store_file(content, file_name, mime_type)
+        if file_size is not None:
+            document["file_size"] = file_size
+        message = self._add_message(state, user, caption, raw_text=caption, document=document)
         payload = message.to_api()
         self._push_update("message", payload)
         return payload
 
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes behind a file_id (a pushed document, or one the bot sent)."""
+        return self._files[file_id].content
+
     def push_callback(self, user: User, message: Message | Mapping[str, Any], data: str) -> str:
         """Press an inline button with ``data`` under ``message``; returns the callback query id."""
+        query = self._callback_query(user, message, data)
+        self._push_update("callback_query", query)
+        return str(query["id"])
+
+    def new_callback_update(
+        self, user: User, message: Message | Mapping[str, Any], data: str
+    ) -> JsonDict:
+        """The update for a button press, as Telegram sends it, without delivering it: for a
+        test that posts it to a webhook itself."""
+        self._last_update_id += 1
+        query = self._callback_query(user, message, data)
+        return {"update_id": self._last_update_id, "callback_query": query}
+
+    def _callback_query(
+        self, user: User, message: Message | Mapping[str, Any], data: str
+    ) -> JsonDict:
         if isinstance(message, Message):
             chat_id, message_id = message.chat.id, message.message_id
         else:
@@ -413,17 +559,13 @@ class FakeTelegram:
         self._last_callback_id += 1
         query_id = str(4_000_000_000_000_000_000 + self._last_callback_id)
         self.callbacks[query_id] = CallbackQuery(query_id, user, chat_id, message_id, data)
-        self._push_update(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": user.to_api(),
-                "message": current.to_api(),
-                "chat_instance": str(-chat_id if chat_id > 0 else chat_id),
-                "data": data,
-            },
-        )
-        return query_id
+        return {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": current.to_api(),
+            "chat_instance": str(-chat_id if chat_id > 0 else chat_id),
+            "data": data,
+        }
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[Message]:
         """The current version of every message in the chat, oldest first."""
@@ -514,6 +656,8 @@ class FakeTelegram:
             elif handler is None:
                 raise ApiError(404, "Not Found: method not found")
             else:
+                if name.lower() in self.latency:
+                    await asyncio.sleep(self.latency[name.lower()])
                 payload = {"ok": True, "result": await handler(params)}
                 response = web.json_response(payload)
         except ApiError as error:
@@ -565,6 +709,8 @@ class FakeTelegram:
         self._changed()
 
     async def _get_updates(self, params: Params) -> list[JsonDict]:
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT_DESCRIPTION)
         offset = _int_param(params, "offset", 0)
         limit = min(max(_int_param(params, "limit", 100), 1), 100)
         # Fractions of a second are a fake-only convenience for fast tests.
@@ -601,11 +747,103 @@ class FakeTelegram:
     async def _delete_webhook(self, params: Params) -> bool:
         if _bool_param(params, "drop_pending_updates"):
             self._updates.clear()
+        self._webhook = None
+        await self._stop_delivering()
+        return True
+
+    async def _set_webhook(self, params: Params) -> bool:
+        url = str(params.get("url", "")).strip()
+        if _bool_param(params, "drop_pending_updates"):
+            self._updates.clear()
+        if not url:  # an empty URL removes the webhook, as deleteWebhook does
+            self._webhook = None
+            await self._stop_delivering()
+            return True
+        if not url.startswith(("http://", "https://")):
+            raise _bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        max_connections = min(max(_int_param(params, "max_connections", 40), 1), 100)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
+        self._webhook = _Webhook(url, None if secret is None else str(secret), max_connections)
+        if self._delivery_task is None:
+            self._delivery_task = asyncio.create_task(self._deliver_updates())
+        self._changed()
         return True
 
     async def _get_webhook_info(self, params: Params) -> JsonDict:
-        pending = len(self._updates)
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+        info: JsonDict = {
+            "url": "" if self._webhook is None else self._webhook.url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+            if self._allowed_updates:
+                info["allowed_updates"] = list(self._allowed_updates)
+        return info
+
+    # --- webhook delivery --------------------------------------------------------------------
+
+    async def _deliver_updates(self) -> None:
+        """Post each pending update to the webhook until it is answered with 2xx."""
+        timeout = aiohttp.ClientTimeout(total=60)  # Telegram waits about a minute too
+        posts: set[asyncio.Task[None]] = set()
+        async with aiohttp.ClientSession(timeout=timeout) as client:
+            try:
+                while self._webhook is not None and not self._closing:
+                    webhook = self._webhook
+                    for update in list(self._updates):
+                        if len(self._delivering) >= webhook.max_connections:
+                            break
+                        if update["update_id"] not in self._delivering:
+                            self._delivering.add(update["update_id"])
+                            post = asyncio.create_task(self._post(client, webhook, update))
+                            posts.add(post)
+                            post.add_done_callback(posts.discard)
+                    await self._change.wait()
+            finally:
+                for post in posts:
+                    post.cancel()
+                await asyncio.gather(*posts, return_exceptions=True)
+                self._delivering.clear()
+
+    async def _post(
+        self, client: aiohttp.ClientSession, webhook: _Webhook, update: JsonDict
+    ) -> None:
+        headers = {}
+        if webhook.secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            async with client.post(webhook.url, json=update, headers=headers) as response:
+                await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = None
+        self.deliveries.append(Delivery(update["update_id"], status, started, time.monotonic()))
+        try:
+            if status is not None and 200 <= status < 300:
+                self._updates = [u for u in self._updates if u is not update]
+            else:
+                await asyncio.sleep(self.webhook_retry_delay)
+        finally:
+            self._delivering.discard(update["update_id"])
+            self._changed()
+
+    async def _stop_delivering(self) -> None:
+        task, self._delivery_task = self._delivery_task, None
+        if task is not None:
+            self._changed()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     # --- bot methods -------------------------------------------------------------------------
 
@@ -638,6 +876,91 @@ class FakeTelegram:
         elif markup is not None and markup.get("remove_keyboard"):
             state.reply_keyboard = None
         return message.to_api()
+
+    async def _send_document(self, params: Params) -> JsonDict:
+        upload = params.get("document")
+        if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
+            upload = params.get(upload.removeprefix("attach://"))
+        if isinstance(upload, UploadedFile):
+            document = self._store_file(upload.content, upload.filename, upload.content_type)
+        elif isinstance(upload, str) and upload in self._files:
+            document = self._document_json(self._files[upload], None, None)
+        else:
+            raise _bad_request("wrong remote file identifier specified")
+        caption = str(params.get("caption") or "")
+        text = ""
+        entities: tuple[Entity, ...] = ()
+        if caption:
+            text, entities = self._parse_text({**params, "text": caption})
+            if _utf16_len(text) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+        markup = _parse_reply_markup(params.get("reply_markup"))
+        state = self._chat_state(params)
+        message = self._add_message(
+            state,
+            self.bot,
+            text,
+            raw_text=caption,
+            entities=entities,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup if markup is not None and "inline_keyboard" in markup else None,
+            document=document,
+        )
+        return message.to_api()
+
+    async def _get_file(self, params: Params) -> JsonDict:
+        stored = self._files.get(str(params.get("file_id", "")))
+        if stored is None:
+            raise _bad_request("invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.path,
+        }
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        record = RecordedRequest("GET /file", {"file_path": path}, time.monotonic())
+        self.requests.append(record)
+        stored = self._file_paths.get(path)
+        if request.match_info["token"] != self.token:
+            response: web.Response = web.json_response(
+                ApiError(401, "Unauthorized").payload(), status=401
+            )
+        elif stored is None:
+            response = web.json_response(ApiError(404, "Not Found").payload(), status=404)
+        else:
+            response = web.Response(body=stored.content, content_type="application/octet-stream")
+        record.status, record.response = response.status, len(stored.content) if stored else None
+        self._changed()
+        return response
+
+    def _store_file(self, content: bytes, file_name: str | None, mime_type: str | None) -> JsonDict:
+        number = len(self._files) + 1
+        extension = file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else "dat"
+        stored = _StoredFile(
+            file_id=f"BQACAgIAAxkBAAI{number:06d}",
+            file_unique_id=f"AgAD{number:06d}",
+            path=f"documents/file_{number}.{extension}",
+            content=content,
+        )
+        self._files[stored.file_id] = self._file_paths[stored.path] = stored
+        return self._document_json(stored, file_name, mime_type)
+
+    @staticmethod
+    def _document_json(
+        stored: _StoredFile, file_name: str | None, mime_type: str | None
+    ) -> JsonDict:
+        return _without_none(
+            file_id=stored.file_id,
+            file_unique_id=stored.file_unique_id,
+            file_name=file_name,
+            mime_type=mime_type,
+            file_size=len(stored.content),
+        )
 
     async def _edit_message_text(self, params: Params) -> JsonDict:
         text, entities = self._parse_text(params)
@@ -766,6 +1089,7 @@ class FakeTelegram:
         entities: tuple[Entity, ...] = (),
         parse_mode: str | None = None,
         reply_markup: JsonDict | None = None,
+        document: JsonDict | None = None,
     ) -> Message:
         state.last_message_id += 1
         message = Message(
@@ -778,6 +1102,7 @@ class FakeTelegram:
             entities=entities,
             parse_mode=parse_mode,
             reply_markup=reply_markup,
+            document=document,
         )
         state.messages[message.message_id] = message
         return message
@@ -830,8 +1155,8 @@ async def _read_params(request: web.Request) -> Params:
                 params[key] = value
             elif isinstance(value, (bytes, bytearray)):
                 params[key] = value.decode()
-            else:  # an uploaded file: the fake keeps only its name
-                params[key] = value.filename
+            else:  # an uploaded file (sendDocument reads it)
+                params[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
     for key in _JSON_PARAMS & params.keys():
         # Invalid JSON stays a string; the method reports it like Telegram would.
         with contextlib.suppress(ValueError):

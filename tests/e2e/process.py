@@ -6,12 +6,14 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, args: Sequence[str] = ()) -> None:
         self.env = env
+        self.args = list(args)
         self.workdir = workdir
         self.log_path = workdir / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
@@ -28,6 +30,7 @@ class BotProcess:
                 sys.executable,
                 "-m",
                 "bot",
+                *self.args,
                 cwd=self.workdir,  # no developer's .env here
                 env=environment,
                 stdout=log,
@@ -39,6 +42,11 @@ class BotProcess:
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(sig)
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    async def exit_code(self, timeout: float = 30) -> int:
+        """Wait for a process that ends by itself (a command)."""
+        assert self.process is not None
         return await asyncio.wait_for(self.process.wait(), timeout)
 
     async def kill(self) -> None:

@@ -207,6 +207,82 @@ async def test_a_reminder_written_ahead_arrives_once_on_time(running_bot: Runnin
     assert len(reminders()) == 1
 
 
+async def test_priorities_and_tags_in_both_languages(running_bot: RunningBot) -> None:
+    user = person(running_bot, 2009)
+    [added] = await user.send("Call the bank !1 #work")
+    assert added.text == "➕ #1 🔴 Call the bank #work"
+    await user.send("Water plants #home")
+    await user.send("Fix the shelf !3 #Home")
+    for number, title in ((1, "Call the bank"), (2, "Water plants"), (3, "Fix the shelf")):
+        running_bot.confirmed[(2009, number)] = title
+    [listing] = await user.send("/list")
+    # High first, low next, none last; tags after the titles.
+    assert listing.text.splitlines()[2:5] == [
+        "⬜ #1 🔴 Call the bank #work",
+        "⬜ #3 🔵 Fix the shelf #home",
+        "⬜ #2 Water plants #home",
+    ]
+    [tags] = await user.press("🏷 Tags", listing)
+    assert "#home — open: 2, done: 0" in tags.text
+    [listing] = await user.press("#home (2)", tags)
+    assert listing.text.startswith("🏷 #home · 📋 Open tasks (2)")
+    assert user.buttons(listing)[0] == ["#3", "#2"]
+
+    russian = person(running_bot, 2010, "ru")
+    [added] = await russian.send("Отчёт !важно #Работа")
+    assert added.text == "➕ #1 🔴 Отчёт #работа"
+    running_bot.confirmed[(2010, 1)] = "Отчёт"
+    [card] = await russian.press("📂 Открыть", added)
+    assert "Важность: 🔴 высокий" in card.text
+    assert "Теги: #работа" in card.text
+    [prompt] = await russian.press("🏷 Теги", card)
+    assert prompt.text.startswith("🏷 Пришлите теги для #1 «Отчёт»")
+    replies = await russian.send("#работа #срочно")
+    assert "Теги: #работа #срочно" in replies[-1].text
+    [tags] = await russian.send("/tags")
+    assert tags.text.startswith("🏷 Ваши теги (2)")
+    [listing] = await russian.send("/list #срочно")
+    assert listing.text.startswith("🏷 #срочно · 📋 Открытые задачи (1)")
+
+
+async def test_an_exported_file_imports_into_another_persons_list(
+    running_bot: RunningBot,
+) -> None:
+    ann = person(running_bot, 2011)
+    await ann.send("/add Call mom tomorrow at 9 !1\nabout the weekend")
+    await ann.send("/add Pay rent 25.12")
+    running_bot.confirmed.update({(2011, 1): "Call mom", (2011, 2): "Pay rent"})
+    sent = await ann.send("/export")
+    assert [m.document["file_name"] for m in sent if m.document] == [
+        "tasks.json",
+        "tasks.csv",
+        "tasks.ics",
+    ]
+    [exported] = [m for m in sent if m.document and m.document["file_name"] == "tasks.json"]
+    assert exported.document is not None
+    content = running_bot.server.file_content(exported.document["file_id"])
+
+    ben = person(running_bot, 2012, "ru")
+    await ben.send("/add Уже есть")
+    [preview] = await ben.send_document(content, "tasks.json", mime_type="application/json")
+    assert preview.text.startswith(
+        "📥 tasks.json: файл JSON из /export\nДобавлю 2 задачи, с номера #2:"
+    )
+    [result] = await ben.press("📥 Импортировать 2 задачи", preview)
+    assert result.message_id == preview.message_id  # the preview becomes the result
+    assert result.text == "✅ Добавлено 2 задачи: #2–#3."
+    assert ben.buttons(result) == [["📋 Мои задачи"]]
+    running_bot.confirmed.update(
+        {(2012, 1): "Уже есть", (2012, 2): "Call mom", (2012, 3): "Pay rent"}
+    )
+    [card] = await ben.send("/list")
+    assert "🔴 Call mom" in card.text
+    [refusal] = await ben.send_document("Молоко".encode("cp1251"), "tasks.csv")
+    assert refusal.text.startswith("Не могу прочитать этот файл: это не текст в UTF-8.")
+    downloads = [r.params["file_path"] for r in running_bot.server.calls("GET /file")]
+    assert len(downloads) == 3  # the preview, the Import tap, the refused file
+
+
 async def test_find_pages_opens_a_card_and_asks_when_alone(running_bot: RunningBot) -> None:
     user = person(running_bot, 2020)
     lines = [f"Buy milk {number}" for number in range(1, 12)]

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import aiohttp.web
 import pytest
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -18,7 +19,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.types import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from aiogram.types import Message as AiogramMessage
 
 from tests.e2e.driver import TelegramUser
@@ -228,6 +235,59 @@ async def test_send_message_to_an_unknown_chat(bot: Bot) -> None:
         await bot.send_message(ALICE.id, "hello")
 
 
+# --- files ------------------------------------------------------------------------------------
+
+
+async def test_documents_go_both_ways_through_get_file_and_the_file_path(
+    server: FakeTelegram, bot: Bot, http: aiohttp.ClientSession
+) -> None:
+    pushed = server.push_document(
+        ALICE, ALICE.id, b"title\nBuy milk\n", file_name="tasks.csv", mime_type="text/csv"
+    )
+    [update] = await bot.get_updates()
+    assert update.message is not None
+    document = update.message.document
+    assert document is not None
+    assert (document.file_name, document.mime_type, document.file_size) == (
+        "tasks.csv",
+        "text/csv",
+        15,
+    )
+    assert update.message.text is None
+    assert pushed["document"]["file_id"] == document.file_id
+    downloaded = await bot.download(document)  # getFile, then GET /file/bot<token>/<path>
+    assert downloaded is not None
+    assert downloaded.read() == b"title\nBuy milk\n"
+    file = await bot.get_file(document.file_id)
+    assert file.file_path == "documents/file_1.csv"
+    [download] = server.calls("GET /file")
+    assert (download.params, download.status) == ({"file_path": "documents/file_1.csv"}, 200)
+
+    sent = await bot.send_document(
+        ALICE.id,
+        BufferedInputFile("Привет".encode(), "hi.txt"),
+        caption="<b>a</b> file",
+        parse_mode="HTML",
+    )
+    assert sent.document is not None
+    assert sent.caption == "a file"
+    assert server.file_content(sent.document.file_id) == "Привет".encode()
+    again = await bot.send_document(ALICE.id, sent.document.file_id)  # by file_id
+    assert again.document is not None
+    assert again.document.file_id == sent.document.file_id
+
+    with pytest.raises(TelegramBadRequest, match="Bad Request: invalid file_id"):
+        await bot.get_file("no-such-file")
+    big = server.push_document(ALICE, ALICE.id, b"x" * (20 * 1024 * 1024 + 1), file_name="big")
+    with pytest.raises(TelegramBadRequest, match="Bad Request: file is too big"):
+        await bot.get_file(big["document"]["file_id"])
+    base = f"{server.base_url}/file/bot"
+    async with http.get(f"{base}{server.token}/documents/nothing.csv") as response:
+        assert response.status == 404
+    async with http.get(f"{base}42:wrong/documents/file_1.csv") as response:
+        assert response.status == 401
+
+
 # --- edits, deletions, callbacks --------------------------------------------------------------
 
 
@@ -406,3 +466,43 @@ async def test_driver_sends_presses_and_sees_edits(server: FakeTelegram, bot: Bo
     finally:
         await dp.stop_polling()
         await polling
+
+
+async def test_a_webhook_gets_each_update_with_the_secret_until_it_answers_2xx(
+    server: FakeTelegram, bot: Bot
+) -> None:
+    received: list[tuple[int, str | None]] = []
+    answers = iter([500, 200, 200])
+
+    async def webhook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        update = await request.json()
+        received.append(
+            (update["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
+        return aiohttp.web.json_response({}, status=next(answers))
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/hook", webhook)
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
+    await aiohttp.web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        url = f"http://{host}:{port}/hook"
+        assert await bot.set_webhook(url, secret_token="s3cret", allowed_updates=["message"])
+        assert (await bot.get_webhook_info()).url == url
+        with pytest.raises(TelegramConflictError):
+            await bot.get_updates()  # not while a webhook is set, as in Telegram
+        server.push_message(ALICE, ALICE.id, "one")
+        server.push_message(ALICE, ALICE.id, "two")
+        async with asyncio.timeout(5):
+            await server.wait_until(lambda: server.pending_updates == 0)
+        ids = [update_id for update_id, _ in received]
+        assert len(set(ids)) == 2
+        assert len(ids) == 3  # the one answered 500 came again
+        assert {secret for _, secret in received} == {"s3cret"}
+        assert server.acknowledged() == set(ids)
+        assert await bot.delete_webhook()
+        assert await bot.get_updates(timeout=0) == []
+    finally:
+        await runner.cleanup()

@@ -241,8 +241,8 @@ async def test_search_objects_exist_and_the_search_reads_its_index(
         assert {name for kind, name in found if kind == "trigger"} >= set(SQLITE_TRIGGERS)
         sql = statement.compile(connection, compile_kwargs={"literal_binds": True})
         rows = await connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
-        plan = [str(row[3]) for row in rows]
+        steps = [str(row[3]) for row in rows]
         # The full-text query runs once and each match finds its task by rowid; not the
         # person's tasks read by index, with the full-text query run for each (`=M`).
-        matches = plan.index(f"SCAN {SQLITE_TABLE} VIRTUAL TABLE INDEX 0:M2")
-        assert plan[matches + 1] == "SEARCH tasks USING INTEGER PRIMARY KEY (rowid=?)", plan
+        matches = steps.index(f"SCAN {SQLITE_TABLE} VIRTUAL TABLE INDEX 0:M2")
+        assert steps[matches + 1] == "SEARCH tasks USING INTEGER PRIMARY KEY (rowid=?)", steps

@@ -10,15 +10,17 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import Task, User
+from bot.db import Task, TaskTag, User
 from bot.schemas import DoneOutcome, Person, TaskFilter, TaskStatus
 from bot.services import (
     EmptyTitle,
+    InvalidTags,
     InvalidText,
     TaskLimitReached,
     TaskNotFound,
     TaskService,
     TextTooLong,
+    UnknownTag,
 )
 
 ALICE = Person(telegram_id=1001, username="Alice", language="en")
@@ -250,6 +252,27 @@ async def test_list_orders_open_tasks_and_pages(task_service: TaskService) -> No
     assert [t.number for t in everything.items] == [3, 11]
 
 
+async def test_list_puts_higher_priority_first_within_a_due_date(
+    task_service: TaskService,
+) -> None:
+    # Far-off dates, so the test's real "now" never reaches them.
+    titles = [
+        "errand",
+        "report !1 on 5 May 2099",
+        "shelf !3",
+        "visit on 5 May 2099",
+        "call !2 on 5 May 2099",
+        "plant !1",
+        "tax on 4 May 2099",
+    ]
+    for title in titles:
+        await add(task_service, ALICE, title)
+    pages = [await task_service.list_tasks(ALICE, TaskFilter.OPEN, page=i) for i in (0, 1)]
+    # Dated first by date (4 May before 5 May), high to none on the same day; then the
+    # undated, high to none; the number breaks ties. The order holds across pages.
+    assert [t.number for page in pages for t in page.items] == [7, 2, 5, 4, 6, 3, 1]
+
+
 async def test_list_clamps_page_past_the_end(task_service: TaskService) -> None:
     await add(task_service, ALICE, "only")
     page = await task_service.list_tasks(ALICE, TaskFilter.OPEN, page=40)
@@ -433,3 +456,52 @@ async def test_a_person_whose_row_vanished_is_registered_again(
     page = await task_service.list_tasks(ALICE)
     assert page.total == 0
     assert await add(task_service, ALICE, "after the reset") == 1
+
+
+# -- tags -----------------------------------------------------------------------------------
+
+
+async def test_tags_are_linked_counted_and_follow_their_tasks(
+    task_service: TaskService, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add(task_service, ALICE, "a #Home #work")
+    batch = await task_service.add_tasks(
+        ALICE, ["b #home", "c #garden", "d"], chat_id=ALICE.telegram_id, message_id=10**8
+    )
+    assert [task.tags for task in batch.tasks] == [("home",), ("garden",), ()]
+    await add(task_service, BOB, "чужая #home")
+    await task_service.set_status(ALICE, 2, TaskStatus.DONE)
+
+    counts = {tag.name: (tag.open_count, tag.done_count) for tag in await task_service.tags(ALICE)}
+    assert counts == {"garden": (1, 0), "home": (1, 1), "work": (1, 0)}
+
+    home = await task_service.find_tag(ALICE, name="#HOME")
+    everything = await task_service.list_tasks(ALICE, TaskFilter.ALL, tag=home)
+    assert [t.number for t in everything.items] == [1, 2]
+    assert (everything.open_count, everything.done_count, everything.total) == (1, 1, 2)
+
+    # Retagging replaces the links; a tag no task carries any more is gone.
+    task = await task_service.set_tags(ALICE, 3, "#home")
+    assert task.tags == ("home",)
+    await task_service.delete_task(ALICE, 1)
+    assert [tag.name for tag in await task_service.tags(ALICE)] == ["home"]
+    assert [tag.name for tag in await task_service.tags(BOB)] == ["home"]
+    with pytest.raises(UnknownTag):
+        await task_service.find_tag(ALICE, name="garden")
+    with pytest.raises(InvalidTags):
+        await task_service.set_tags(ALICE, 3, "#3")
+    with pytest.raises(TaskNotFound):
+        await task_service.set_tags(ALICE, 99, "#home")
+    async with session_maker() as session:
+        links = (await session.execute(select(TaskTag.task_id))).scalars().all()
+    assert len(links) == 3  # Alice's #2 and #3, Bob's #1
+
+
+async def test_tagged_list_pages(task_service: TaskService) -> None:
+    for i in range(1, 13):
+        await add(task_service, ALICE, f"task {i}" + (" #odd" if i % 2 else ""))
+    odd = await task_service.find_tag(ALICE, name="odd")
+    first = await task_service.list_tasks(ALICE, TaskFilter.OPEN, tag=odd)
+    second = await task_service.list_tasks(ALICE, TaskFilter.OPEN, 1, tag=odd)
+    assert [t.number for t in first.items + second.items] == [1, 3, 5, 7, 9, 11]
+    assert (first.total, first.pages, second.page) == (6, 2, 1)

@@ -19,11 +19,13 @@ from bot.chat.handlers import (
     errors,
     export,
     fallback,
+    imports,
     listing,
     reminders,
     search,
     settings,
     start,
+    tags,
 )
 
 
@@ -34,6 +36,8 @@ def create_routers() -> list[Router]:
         reminders.create_router(),
         settings.create_router(),
         export.create_router(),
+        imports.create_router(),
+        tags.create_router(),
         add.create_router(),
         listing.create_router(),
         search.create_router(),

@@ -15,28 +15,82 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.filters import in_loop
+from bot.chat.import_texts import file_size_text
 from bot.chat.keyboards import open_list_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import clip
 from bot.chat.replies import respond
 from bot.services import (
+    BrokenFile,
     DueNotUnderstood,
+    EmptyFile,
     EmptyTitle,
+    FileTooLarge,
+    ImportRefused,
     InvalidDate,
+    InvalidTags,
     InvalidText,
+    NoRoomToImport,
     NothingToSearch,
+    NotUtf8,
     StorageUnavailable,
     TaskError,
     TaskLimitReached,
     TaskNotFound,
     TextTooLong,
+    TooManyTasks,
+    UnknownFormat,
+    UnknownTag,
     UnknownTimezone,
 )
 
 log = logging.getLogger(__name__)
 
 
+def explain_refused_file(error: ImportRefused) -> str:
+    nothing = _("Nothing was imported.")
+    if isinstance(error, FileTooLarge):
+        text = _("This file is {size}; I read files of up to {limit}.").format(
+            size=file_size_text(error.size), limit=file_size_text(error.limit)
+        )
+    elif isinstance(error, NotUtf8):
+        text = _(
+            "I can't read this file: it is not UTF-8 text. I read JSON, CSV and ICS files in "
+            "UTF-8; from a spreadsheet, save it as «CSV UTF-8»."
+        )
+    elif isinstance(error, EmptyFile):
+        text = _("The file is empty.")
+    elif isinstance(error, BrokenFile):
+        text = _("This {format} file is damaged: I couldn't read it.").format(
+            format=error.file_format
+        )
+    elif isinstance(error, TooManyTasks):
+        text = _(
+            "The file has {count} tasks; I import at most {limit} at once. Split it and "
+            "send the parts."
+        ).format(count=error.count, limit=error.limit)
+    elif isinstance(error, NoRoomToImport):
+        text = _(
+            "That would add {adding} tasks, but you keep {kept} of the {limit} I keep for one "
+            "person: there is room for {room} more. Delete some, or import a smaller file."
+        ).format(
+            adding=error.adding,
+            kept=error.kept,
+            limit=error.limit,
+            room=max(error.limit - error.kept, 0),
+        )
+    else:
+        assert isinstance(error, UnknownFormat)
+        text = _(
+            "I don't know this kind of file. I read the JSON, CSV and ICS files /export "
+            "sends, a CSV exported from Todoist, and calendar files (ICS) with to-dos."
+        )
+    return f"{text} {nothing}"
+
+
 def explain(error: TaskError) -> str:
+    if isinstance(error, ImportRefused):
+        return explain_refused_file(error)
     if isinstance(error, TaskNotFound):
         return _("There is no task #{number}. Send /list to see yours.").format(number=error.number)
     if isinstance(error, TextTooLong):
@@ -86,6 +140,15 @@ def explain(error: TaskError) -> str:
         ).format(text=escape(clip(error.text, 40)))
     if isinstance(error, InvalidText):
         return _("The text contains a character I cannot store. Nothing was saved.")
+    if isinstance(error, InvalidTags):
+        return _(
+            "«{text}» are not tags: a tag starts with a letter, like <code>#home</code> or "
+            "<code>#работа</code>. Send the tags again, <code>-</code> for none, or /cancel."
+        ).format(text=escape(clip(error.text, 40)))
+    if isinstance(error, UnknownTag):
+        return _("None of your tasks has the tag «{name}». /tags lists yours.").format(
+            name=escape(clip(error.name, 40))
+        )
     return _("That did not work. Nothing was changed.")
 
 

@@ -1,7 +1,8 @@
-"""/list and its pages and filters, edited in place."""
+"""/list and its pages and filters (status, tag), edited in place."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from html import escape
 
 from aiogram import Router
@@ -15,7 +16,7 @@ from bot.chat.keyboards import list_keyboard
 from bot.chat.rendering import clip, render_list
 from bot.chat.replies import respond, respond_privately, show
 from bot.schemas import Person, TaskFilter
-from bot.services import TaskService
+from bot.services import TaskService, UnknownTag
 
 # `/list done` and `/list all` open the list on that filter (English and Russian words).
 _FILTER_WORDS = {
@@ -36,17 +37,25 @@ async def list_command(
     task_service: TaskService,
     clock: Clock,
 ) -> None:
-    word = (command.args or "").strip().lower()
-    if word and word not in _FILTER_WORDS:
-        await respond(
-            message,
-            _(
-                "I don't know «{word}» here. Try <code>/list</code>, <code>/list done</code> "
-                "or <code>/list all</code>."
-            ).format(word=escape(clip(word, 30))),
-        )
-        return
-    page = await task_service.list_tasks(person, _FILTER_WORDS.get(word, TaskFilter.OPEN))
+    """`/list`, `/list done`, `/list #home`, `/list all #home`."""
+    task_filter, tag_name = TaskFilter.OPEN, None
+    for word in (command.args or "").lower().split():
+        if word.startswith("#"):
+            tag_name = word
+        elif word in _FILTER_WORDS:
+            task_filter = _FILTER_WORDS[word]
+        else:
+            await respond(
+                message,
+                _(
+                    "I don't know «{word}» here. Try <code>/list</code>, <code>/list done</code>, "
+                    "<code>/list all</code> or <code>/list #home</code>."
+                ).format(word=escape(clip(word, 30))),
+            )
+            return
+    # An unknown tag raises UnknownTag: the answer names it and points to /tags.
+    tag = await task_service.find_tag(person, name=tag_name) if tag_name else None
+    page = await task_service.list_tasks(person, task_filter, tag=tag)
     cal = await calendar_of(person, task_service, clock)
     await respond_privately(
         message, render_list(page, cal), list_keyboard(page, owner=person.telegram_id)
@@ -60,7 +69,12 @@ async def turn_page(
     task_service: TaskService,
     clock: Clock,
 ) -> None:
-    page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
+    tag = None
+    if callback_data.tag:
+        # A tag removed since the button was made: the whole list, rather than an error.
+        with suppress(UnknownTag):
+            tag = await task_service.find_tag(person, tag_id=callback_data.tag)
+    page = await task_service.list_tasks(person, callback_data.view, callback_data.page, tag=tag)
     cal = await calendar_of(person, task_service, clock)
     await show(query, render_list(page, cal), list_keyboard(page, owner=person.telegram_id))
 

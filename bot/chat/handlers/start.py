@@ -21,6 +21,7 @@ def help_text() -> str:
         "a description.\n"
         "   <code>/add Buy milk</code>\n"
         "/list — your open tasks; tap one to open it, change its status, edit or delete it.\n"
+        "/list #<i>tag</i> — the tasks with a tag; /tags — your tags.\n"
         "/find <i>words</i> — find tasks by words in their titles and descriptions, done "
         "ones too.\n"
         "   <code>/find milk</code>   <code>/find купить</code>\n"
@@ -29,13 +30,17 @@ def help_text() -> str:
         "/done — pick finished tasks from a list.\n"
         "/today — overdue and due today; /upcoming — the next 7 days.\n"
         "/tz <i>city</i> — your time zone.   <code>/tz Moscow</code>   <code>/tz +3</code>\n"
+        "/export — your tasks as JSON, CSV and calendar (ICS) files.\n"
+        "/import — send me one of those files back, or a Todoist CSV export, to add its "
+        "tasks (I show them and ask first).\n"
         "/cancel — stop what I am waiting for.\n"
         "/help — this message.\n\n"
         "In a private chat, any text you send me becomes a task; a list (lines starting "
         "with «-») becomes a task per line. Edit your message, and the task follows.\n\n"
         "Dates in plain words, English or Russian, become due dates:\n"
         "   <code>Call mom tomorrow at 9</code>   <code>Отчёт в пятницу в 18:00</code>\n"
-        "   <code>Pay rent every month on the 1st</code>   <code>через 2 часа</code>"
+        "   <code>Pay rent every month on the 1st</code>   <code>через 2 часа</code>\n\n"
+        "A priority and tags, too: <code>Report !1 #work</code>   <code>Хлеб !низкий #дом</code>"
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -35,10 +36,17 @@ class InFlightUpdates(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        async with self.tracking():
+            return await handler(event, data)
+
+    @contextlib.asynccontextmanager
+    async def tracking(self) -> AsyncIterator[None]:
+        """Counts what runs inside as one update in flight; in webhook mode the request that
+        carries it, from its first byte (bot.webhook)."""
         self._count += 1
         self._idle.clear()
         try:
-            return await handler(event, data)
+            yield
         finally:
             self._count -= 1
             if self._count == 0:

@@ -24,8 +24,10 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -35,8 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Task, User
-from bot.schemas import TaskFilter, TaskRead, TaskStatus
+from bot.db.models import Task, TaskTag, User
+from bot.schemas import NewTask, TaskFilter, TaskRead, TaskStatus
 
 TASK_COLUMNS = (
     Task.number,
@@ -52,8 +54,12 @@ TASK_COLUMNS = (
     Task.recurrence,
     Task.nag_minutes,
     Task.priority,
+    Task.tags,
 )
 _OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
+# The same expression as in `ix_tasks_list_order` (no priority sorts after low), with the 4
+# as a literal: a bound parameter would keep the planners from matching the index.
+_PRIORITY_RANK = func.coalesce(Task.priority, literal_column("4"))
 
 # Statuses in list order per filter; "done" lists the newest number first.
 LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
@@ -233,24 +239,40 @@ _SET_DUE = (
     .returning(*TASK_COLUMNS)
 )
 
-# Open tasks due in [from, to), earliest first: /today (from the beginning of time) and
-# /upcoming. Read per status through ix_tasks_username_status_due_at.
-_DUE_BETWEEN = (
-    select(*TASK_COLUMNS)
-    .where(
-        Task.username == _OWNER_KEY,
-        _OPEN,
-        Task.due_at >= bindparam("due_from"),
-        Task.due_at < bindparam("due_to"),
+
+def _due_between() -> Select[Any]:
+    """Open tasks due in [from, to), earliest first, higher priority first at the same
+    moment: /today (from the beginning of time) and /upcoming. Each open status is read in
+    ix_tasks_list_order's order and cut to `most`, so a long overdue history is never
+    sorted whole; the two short runs are merged."""
+    runs = [
+        select(*TASK_COLUMNS, _PRIORITY_RANK.label("priority_rank"))
+        .where(
+            Task.username == _OWNER_KEY,
+            Task.status == status,
+            Task.due_at >= bindparam("due_from"),
+            Task.due_at < bindparam("due_to"),
+        )
+        .order_by(Task.due_at, _PRIORITY_RANK, Task.number)
+        .limit(bindparam("most", type_=Integer))
+        .subquery()
+        for status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+    ]
+    merged = union_all(*(select(run) for run in runs)).subquery()
+    return (
+        select(merged)
+        .order_by(merged.c.due_at, merged.c.priority_rank, merged.c.number)
+        .limit(bindparam("most", type_=Integer))
     )
-    .order_by(Task.due_at, Task.number)
-    .limit(bindparam("most", type_=Integer))
-)
+
+
+_DUE_BETWEEN = _due_between()
 
 
 def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]:
     """The list's order, as index-ordered runs: (status, dated?). Open tasks go in progress
-    first, then to do; within each, those with a due date by date, then the rest by number.
+    first, then to do; within each, those with a due date by date, then the rest; higher
+    priority first at the same due date (or among the undated), then by number.
     Done tasks are listed newest number first (dated: None, one run)."""
     runs: list[tuple[TaskStatus, bool | None]] = []
     for status in LIST_ORDER[task_filter]:
@@ -261,33 +283,57 @@ def _list_parts(task_filter: TaskFilter) -> list[tuple[TaskStatus, bool | None]]
     return runs
 
 
-def _list_page(task_filter: TaskFilter) -> Select[Any]:
+# Only the tasks carrying one tag (/list #home); the tag's id comes from the person's own
+# tags (TagRepository.find), and the task's owner is checked as everywhere.
+_TAGGED = Task.id.in_(select(TaskTag.task_id).where(TaskTag.tag_id == bindparam("tag_id")))
+
+
+def _tagged_count(*statuses: TaskStatus) -> Any:
+    return (
+        select(func.count())
+        .select_from(Task)
+        .where(Task.username == _OWNER_KEY, Task.status.in_(statuses), _TAGGED)
+        .scalar_subquery()
+    )
+
+
+def _list_page(task_filter: TaskFilter, *, tagged: bool = False) -> Select[Any]:
     """One page and the person's totals in one statement, at any length of history.
 
-    Each run is read in its order through an index (`ix_tasks_username_status_due_at` for
-    dated tasks, `ix_tasks_username_status_number` for the others) and cut to what the page
+    Each run is read in its order through an index (`ix_tasks_list_order` for open tasks,
+    `ix_tasks_username_status_number` for done ones) and cut to what the page
     can need (`needed` = offset + page size), so the final sort never sees more than a few
     pages of rows. With no task on the page, one row still brings the totals; with no such
-    person, there is no row at all.
+    person, there is no row at all. `tagged`: only tasks with the tag `tag_id`, and the
+    totals count those.
     """
     newest_first = task_filter is TaskFilter.DONE
     parts = []
     for rank, (status, dated) in enumerate(_list_parts(task_filter)):
-        part = select(*TASK_COLUMNS, literal(rank).label("rank")).where(
-            Task.username == _OWNER_KEY, Task.status == status
-        )
+        part = select(
+            *TASK_COLUMNS, literal(rank).label("rank"), _PRIORITY_RANK.label("priority_rank")
+        ).where(Task.username == _OWNER_KEY, Task.status == status)
+        if tagged:
+            part = part.where(_TAGGED)
         if dated is None:
             part = part.order_by(Task.number.desc())
         elif dated:
-            part = part.where(Task.due_at.is_not(None)).order_by(Task.due_at, Task.number)
+            part = part.where(Task.due_at.is_not(None)).order_by(
+                Task.due_at, _PRIORITY_RANK, Task.number
+            )
         else:
-            part = part.where(Task.due_at.is_(None)).order_by(Task.number)
+            part = part.where(Task.due_at.is_(None)).order_by(_PRIORITY_RANK, Task.number)
         parts.append(select(part.limit(bindparam("needed")).subquery()))
     candidates = union_all(*parts).subquery()
     order = (
         (candidates.c.rank, candidates.c.number.desc())
         if newest_first
-        else (candidates.c.rank, candidates.c.due_at, candidates.c.number)
+        else (
+            candidates.c.rank,
+            candidates.c.due_at,
+            candidates.c.priority_rank,
+            candidates.c.number,
+        )
     )
     page = (
         select(candidates)
@@ -299,10 +345,18 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     final = (
         (page.c.rank, page.c.number.desc())
         if newest_first
-        else (page.c.rank, page.c.due_at, page.c.number)
+        else (page.c.rank, page.c.due_at, page.c.priority_rank, page.c.number)
+    )
+    totals = (
+        (
+            _tagged_count(TaskStatus.PENDING, TaskStatus.IN_PROGRESS).label("open_count"),
+            _tagged_count(TaskStatus.DONE).label("done_count"),
+        )
+        if tagged
+        else (User.open_count, User.done_count)
     )
     return (
-        select(User.open_count, User.done_count, page)
+        select(*totals, page)
         .select_from(User)
         .outerjoin(page, true())
         .where(User.telegram_id == bindparam("tg_id"))
@@ -310,7 +364,11 @@ def _list_page(task_filter: TaskFilter) -> Select[Any]:
     )
 
 
-_LIST_PAGE = {task_filter: _list_page(task_filter) for task_filter in TaskFilter}
+_LIST_PAGE = {
+    (task_filter, tagged): _list_page(task_filter, tagged=tagged)
+    for task_filter in TaskFilter
+    for tagged in (False, True)
+}
 
 # Taking the next number: bumping `last_task_number` row-locks the person, so concurrent
 # adds queue instead of colliding. It bumps nothing (and so inserts nothing) when the person
@@ -341,6 +399,7 @@ _NEW_TASK_COLUMNS = (
     "remind_at",
     "recurrence",
     "priority",
+    "tags",
 )
 
 
@@ -361,6 +420,7 @@ def _new_task_values(owner: Any, number: Any) -> tuple[Any, ...]:
         bindparam("new_remind", type_=Task.remind_at.type),
         bindparam("new_recurrence", type_=Task.recurrence.type),
         bindparam("new_priority", type_=Task.priority.type),
+        bindparam("new_tags", type_=Task.tags.type),
     )
 
 
@@ -388,6 +448,34 @@ _INSERT = (
 )
 
 
+# Importing a file: what the person has (to skip duplicates), what a file's message made
+# before (a second tap on Import), and the new tasks in one executemany of one statement.
+_TITLES_AND_DUES = select(Task.title, Task.due_at).where(Task.username == _OWNER_KEY)
+_MADE_BY_MESSAGE = select(func.count(), func.min(Task.number), func.max(Task.number)).where(
+    Task.username == _OWNER_KEY, _FROM_MESSAGE
+)
+_INSERT_IMPORTED = insert(Task).values(
+    username=_OWNER_KEY,
+    number=bindparam("num"),
+    title=bindparam("new_title"),
+    description=bindparam("new_description"),
+    status=bindparam("new_status"),
+    created_at=bindparam("at"),
+    updated_at=bindparam("at"),
+    done_at=bindparam("done_time"),
+    chat_id=bindparam("src_chat"),
+    message_id=bindparam("src_message"),
+    part=bindparam("src_part"),
+    due_at=bindparam("new_due"),
+    due_has_time=bindparam("new_due_has_time"),
+    remind_at=bindparam("new_remind"),
+    recurrence=bindparam("new_recurrence"),
+    priority=bindparam("new_priority"),
+    nag_minutes=bindparam("nag"),
+    tags=bindparam("new_tags"),
+)
+
+
 def to_task(row: Mapping[Any, Any]) -> TaskRead:
     return TaskRead(
         number=row["number"],
@@ -403,6 +491,7 @@ def to_task(row: Mapping[Any, Any]) -> TaskRead:
         recurrence=row["recurrence"],
         nag_minutes=row["nag_minutes"],
         priority=row["priority"],
+        tags=tuple(row["tags"].split()) if row["tags"] else (),
     )
 
 
@@ -472,9 +561,11 @@ class TaskRepository:
         part: int = 0,
         due: Due | None = None,
         priority: int | None = None,
+        tags: Sequence[str] = (),
     ) -> TaskRead | None:
         """Store a new task under the person's next number; None, with nothing changed, when
-        the person has no row, has `cap` tasks, or this part of the message made a task."""
+        the person has no row, has `cap` tasks, or this part of the message made a task.
+        `tags` only fills the shown names: TagRepository.tag_task links them."""
         params = {
             "tg_id": owner,
             "cap": cap,
@@ -482,6 +573,7 @@ class TaskRepository:
             "src_message": message_id,
             "src_part": part,
             "new_priority": priority,
+            "new_tags": " ".join(tags) or None,
             **_due_params(due),
             "new_title": title,
             "new_description": description,
@@ -493,6 +585,56 @@ class TaskRepository:
         if taken is None:
             return None
         return await self._task(_INSERT, {**params, "owner": taken[0], "num": taken[1]})
+
+    async def titles_and_dues(self, owner: int) -> list[tuple[str, datetime | None]]:
+        """Every task's title and due moment (duplicates of a file's tasks are skipped)."""
+        rows = await self._connection.execute(_TITLES_AND_DUES, {"tg_id": owner})
+        return [(title, due_at) for title, due_at in rows]
+
+    async def made_by_message(self, owner: int, chat_id: int, message_id: int) -> tuple[int, int]:
+        """The first and last number of the tasks this message made; (0, 0) for none."""
+        params = {"tg_id": owner, "src_chat": chat_id, "src_message": message_id}
+        count, first, last = (await self._connection.execute(_MADE_BY_MESSAGE, params)).one()
+        return (first, last) if count else (0, 0)
+
+    async def add_imported(
+        self,
+        owner: int,
+        tasks: Sequence[NewTask],
+        *,
+        first_number: int,
+        chat_id: int,
+        message_id: int,
+        at: datetime,
+    ) -> None:
+        """Store `tasks` under numbers from `first_number` on, each a part of the message
+        that brought the file. The caller holds the person's row (UserRepository.lock) and
+        has checked the cap; one statement, executed for all the rows at once. Their tags
+        are only shown names here: TagRepository.tag_numbers links them."""
+        rows = [
+            {
+                "tg_id": owner,
+                "num": first_number + part,
+                "new_title": task.title,
+                "new_description": task.description,
+                "new_status": task.status,
+                "at": at,
+                "done_time": task.done_at,
+                "src_chat": chat_id,
+                "src_message": message_id,
+                "src_part": part,
+                "new_due": task.due_at,
+                "new_due_has_time": task.due_has_time,
+                "new_remind": task.remind_at,
+                "new_recurrence": task.recurrence,
+                "new_priority": task.priority,
+                "nag": task.nag_minutes,
+                "new_tags": " ".join(task.tags) or None,
+            }
+            for part, task in enumerate(tasks)
+        ]
+        if rows:
+            await self._connection.execute(_INSERT_IMPORTED, rows)
 
     async def set_status(
         self, owner: int, number: int, status: TaskStatus, at: datetime
@@ -644,16 +786,24 @@ class TaskRepository:
         return await self._task(_DELETE, {"tg_id": owner, "num": number})
 
     async def page(
-        self, owner: int, task_filter: TaskFilter, page: int, page_size: int
+        self,
+        owner: int,
+        task_filter: TaskFilter,
+        page: int,
+        page_size: int,
+        *,
+        tag_id: int | None = None,
     ) -> tuple[int, int, list[TaskRead]] | None:
-        """(open count, done count, the page's tasks); None when the person has no row."""
+        """(open count, done count, the page's tasks); None when the person has no row.
+        With `tag_id` (one of the person's tags), only the tasks with that tag."""
         params = {
+            "tag_id": tag_id,
             "tg_id": owner,
             "needed": (page + 1) * page_size,
             "page_size": page_size,
             "offset": page * page_size,
         }
-        rows = await self._rows(_LIST_PAGE[task_filter], params)
+        rows = await self._rows(_LIST_PAGE[task_filter, tag_id is not None], params)
         if not rows:
             return None
         tasks = [to_task(row) for row in rows if row["number"] is not None]

@@ -76,6 +76,14 @@ _QUIET_OF = select(User.username, User.quiet_from, User.quiet_to).where(
 _STATE = select(
     User.username, User.last_task_number, (User.open_count + User.done_count).label("tasks")
 ).where(_BY_ID)
+# The same, holding the person's row until the transaction ends: numbers handed out and the
+# cap checked under it can't race another add or import (SQLite: one writer anyway).
+_STATE_LOCKED = _STATE.with_for_update()
+_SET_LAST_NUMBER = (
+    update(User)
+    .where(_BY_ID)
+    .values(last_task_number=bindparam("last"), updated_at=bindparam("at"))
+)
 
 # Whoever still holds a username renamed away without writing since: they move to their
 # fallback key. A `#id` key can only ever be its owner's.
@@ -147,6 +155,16 @@ class UserRepository:
     async def state(self, telegram_id: int) -> PersonState | None:
         row = (await self._connection.execute(_STATE, {"tg_id": telegram_id})).first()
         return None if row is None else PersonState(*row)
+
+    async def lock(self, telegram_id: int) -> PersonState | None:
+        """The person's state, their row locked until the transaction ends."""
+        row = (await self._connection.execute(_STATE_LOCKED, {"tg_id": telegram_id})).first()
+        return None if row is None else PersonState(*row)
+
+    async def set_last_number(self, telegram_id: int, last: int, at: datetime) -> None:
+        """Numbers up to `last` are handed out (under `lock`)."""
+        params = {"tg_id": telegram_id, "last": last, "at": at}
+        await self._connection.execute(_SET_LAST_NUMBER, params)
 
     async def set_timezone(self, telegram_id: int, zone: str, at: datetime) -> bool:
         result = await self._connection.execute(
