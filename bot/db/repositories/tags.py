@@ -50,10 +50,11 @@ _DROP_UNUSED = delete(Tag).where(
 # Link one task (by number) to one tag (by name), both the owner's: many at once (import).
 _LINK_NUMBERED = insert(TaskTag).from_select(
     ["task_id", "tag_id"],
-    select(Task.id, Tag.id).where(
+    select(Task.id, Tag.id)
+    .join_from(Task, Tag, Tag.username == Task.username)
+    .where(
         Task.username == _OWNER_KEY,
         Task.number == bindparam("num"),
-        Tag.username == _OWNER_KEY,
         Tag.name == bindparam("tag_name"),
     ),
 )
