@@ -107,6 +107,17 @@ async def test_adds_edits_and_deletes_show_at_once(task_service: TaskService) ->
     assert await numbers(task_service, "bread") == []
 
 
+async def test_tags_are_searched_and_follow_their_changes(task_service: TaskService) -> None:
+    number = await add(task_service, ALICE, "Call the plumber #home")
+    other = await add(task_service, ALICE, "Report #работа")
+    assert await numbers(task_service, "home") == [number]
+    assert await numbers(task_service, "работу") == [other]  # inflected, as words are
+    await task_service.set_tags(ALICE, number, "#garden")
+    assert await numbers(task_service, "home") == []
+    assert await numbers(task_service, "garden plumber") == [number]
+    assert await numbers(task_service, "garden", BOB) == []
+
+
 async def test_an_edited_message_is_searched_as_it_now_reads(task_service: TaskService) -> None:
     result = await task_service.add_task(ALICE, "Buy milk", chat_id=7, message_id=70)
     await task_service.edit_from_message(ALICE, "Buy jam", chat_id=7, message_id=70)
