@@ -50,13 +50,15 @@ class TagsCallback(CallbackData, prefix="g"):
 
 
 class TaskCallback(CallbackData, prefix="t"):
-    """Something done to one task; `view` and `page` remember which list page to go back to."""
+    """Something done to one task; `view`, `page` and `tag` remember which list page to go
+    back to."""
 
     action: TaskAction
     number: int
     view: TaskFilter
     page: int
     owner: int
+    tag: int = 0
 
 
 class PickAction(enum.StrEnum):

@@ -87,6 +87,7 @@ NUMBERS_PER_ROW = 5
 
 def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
     """The list's text names each task; its buttons are the numbers, to open a card."""
+    tag = page.tag.id if page.tag is not None else 0
     builder = InlineKeyboardBuilder()
     for task in page.items:
         open_card = TaskCallback(
@@ -95,11 +96,10 @@ def list_keyboard(page: TaskPage, *, owner: int) -> InlineKeyboardMarkup:
             view=page.filter,
             page=page.page,
             owner=owner,
+            tag=tag,
         )
         builder.button(text=f"#{task.number}", callback_data=open_card)
     builder.adjust(NUMBERS_PER_ROW)
-
-    tag = page.tag.id if page.tag is not None else 0
 
     def to_page(to: int) -> ListCallback:
         return ListCallback(view=page.filter, page=to, owner=owner, tag=tag)
@@ -157,10 +157,13 @@ def card_keyboard(
     *,
     owner: int,
     undo: bool = False,
+    tag: int = 0,
 ) -> InlineKeyboardMarkup:
+    """`tag`: the card was opened from the list of a tag's tasks (its id), to go back to."""
+
     def button(text: str, action: TaskAction) -> InlineKeyboardButton:
         data = TaskCallback(
-            action=action, number=task.number, view=task_filter, page=page, owner=owner
+            action=action, number=task.number, view=task_filter, page=page, owner=owner, tag=tag
         )
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
@@ -189,7 +192,7 @@ def card_keyboard(
     builder.row(
         InlineKeyboardButton(
             text=_("⬅️ Back to the list"),
-            callback_data=ListCallback(view=task_filter, page=page, owner=owner).pack(),
+            callback_data=ListCallback(view=task_filter, page=page, owner=owner, tag=tag).pack(),
         )
     )
     return builder.as_markup()
@@ -396,11 +399,11 @@ def priority_keyboard(
 
 
 def delete_confirmation_keyboard(
-    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int
+    task: TaskRead, task_filter: TaskFilter, page: int, *, owner: int, tag: int = 0
 ) -> InlineKeyboardMarkup:
     def data(action: TaskAction) -> str:
         return TaskCallback(
-            action=action, number=task.number, view=task_filter, page=page, owner=owner
+            action=action, number=task.number, view=task_filter, page=page, owner=owner, tag=tag
         ).pack()
 
     builder = InlineKeyboardBuilder()

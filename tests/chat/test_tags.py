@@ -125,3 +125,20 @@ async def test_tags_are_each_persons_own(chat: ChatHarness, task_service: TaskSe
     await chat.press_data(ALICE, forged.pack(), listing)
     assert "Секрет" not in listing.text
     assert "Mine" in listing.text
+
+
+async def test_a_card_opened_from_a_tags_list_goes_back_to_it(chat: ChatHarness) -> None:
+    for title in ("One #home", "Two", "Three #home", "Four #home"):
+        await chat.send(ALICE, title)
+    await chat.send(ALICE, "/list #home")
+    listing = chat.last(ALICE)
+    await chat.press(ALICE, "#3", listing)
+    await chat.press(ALICE, "✅ Done", listing)
+    await chat.press(ALICE, "🗑 Delete", listing)
+    await chat.press(ALICE, "Keep it", listing)
+    await chat.press(ALICE, "⬅️ Back to the list", listing)
+    assert listing.text.startswith("🏷 <b>#home</b> · 📋 <b>Open tasks</b> (2)")
+    await chat.press(ALICE, "#4", listing)
+    await chat.press(ALICE, "🗑 Delete", listing)
+    await chat.press(ALICE, "Yes, delete", listing)
+    assert listing.text.startswith("🏷 <b>#home</b> · 📋 <b>Open tasks</b> (1)")

@@ -28,6 +28,7 @@ from bot.chat.callbacks import (
 )
 from bot.chat.dates import Calendar, Clock, calendar_of
 from bot.chat.filters import NOT_A_COMMAND
+from bot.chat.handlers.listing import list_page
 from bot.chat.keyboards import (
     card_keyboard,
     delete_confirmation_keyboard,
@@ -64,7 +65,13 @@ async def open_card(
     clock: Clock,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
-    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    keyboard = card_keyboard(
+        task,
+        callback_data.view,
+        callback_data.page,
+        owner=person.telegram_id,
+        tag=callback_data.tag,
+    )
     await show(query, render_card(task, await calendar_of(person, task_service, clock)), keyboard)
 
 
@@ -87,7 +94,13 @@ async def change_status(
         await query.answer(notice)
         return
     changes.saved()
-    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    keyboard = card_keyboard(
+        task,
+        callback_data.view,
+        callback_data.page,
+        owner=person.telegram_id,
+        tag=callback_data.tag,
+    )
     cal = await calendar_of(person, task_service, clock)
     await show(query, render_card(task, cal), keyboard, notice=notice)
 
@@ -119,6 +132,7 @@ async def begin_card_dialogue(
         number=task.number,
         view=back.view.value,
         page=back.page,
+        tag=back.tag,
         card_chat=card.chat.id if card is not None else None,
         card_message=card.message_id if card is not None else None,
     )
@@ -134,7 +148,8 @@ async def show_card(
     notice: str | None = None,
 ) -> None:
     """The card in place of the pressed message, its buttons back to the same list page."""
-    keyboard = card_keyboard(task, back.view, back.page, owner=person.telegram_id)
+    tag = back.tag if isinstance(back, TaskCallback) else 0
+    keyboard = card_keyboard(task, back.view, back.page, owner=person.telegram_id, tag=tag)
     await show(query, render_card(task, cal), keyboard, notice=notice)
 
 
@@ -150,10 +165,11 @@ async def card_dialogue_saved(
     answer, with buttons back to the list it came from."""
     await refresh_card(message, data, task, person.telegram_id, cal)
     view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
+    tag = int(data.get("tag", 0))
     await respond(
         message,
         render_card(task, cal, intro=intro + "\n\n"),
-        card_keyboard(task, view, page, owner=person.telegram_id),
+        card_keyboard(task, view, page, owner=person.telegram_id, tag=tag),
     )
 
 
@@ -165,12 +181,13 @@ async def refresh_card(
     if not isinstance(chat_id, int) or not isinstance(message_id, int) or message.bot is None:
         return
     view, page = TaskFilter(str(data.get("view", TaskFilter.OPEN))), int(str(data.get("page", 0)))
+    tag = int(str(data.get("tag", 0)))
     with suppress(TelegramBadRequest):  # gone, too old, or already showing this
         await message.bot.edit_message_text(
             render_card(task, cal),
             chat_id=chat_id,
             message_id=message_id,
-            reply_markup=card_keyboard(task, view, page, owner=owner),
+            reply_markup=card_keyboard(task, view, page, owner=owner, tag=tag),
         )
 
 
@@ -208,7 +225,13 @@ async def clear_description(
     changes.saved()
     if (await state.get_data()).get("number") == task.number:
         await state.clear()  # that was the edit
-    keyboard = card_keyboard(task, callback_data.view, callback_data.page, owner=person.telegram_id)
+    keyboard = card_keyboard(
+        task,
+        callback_data.view,
+        callback_data.page,
+        owner=person.telegram_id,
+        tag=callback_data.tag,
+    )
     await show(
         query,
         render_card(
@@ -231,7 +254,11 @@ async def ask_delete(
             number=task.number, title=escape(clip(task.title, 100))
         ),
         delete_confirmation_keyboard(
-            task, callback_data.view, callback_data.page, owner=person.telegram_id
+            task,
+            callback_data.view,
+            callback_data.page,
+            owner=person.telegram_id,
+            tag=callback_data.tag,
         ),
     )
 
@@ -246,7 +273,9 @@ async def delete(
 ) -> None:
     task = await task_service.delete_task(person, callback_data.number)
     changes.saved()
-    page = await task_service.list_tasks(person, callback_data.view, callback_data.page)
+    page = await list_page(
+        person, task_service, callback_data.view, callback_data.page, callback_data.tag
+    )
     await show(
         query,
         render_list(page, await calendar_of(person, task_service, clock)),

@@ -15,7 +15,7 @@ from bot.chat.dates import Clock, calendar_of
 from bot.chat.keyboards import list_keyboard
 from bot.chat.rendering import clip, render_list
 from bot.chat.replies import respond, respond_privately, show
-from bot.schemas import Person, TaskFilter
+from bot.schemas import Person, TaskFilter, TaskPage
 from bot.services import TaskService, UnknownTag
 
 # `/list done` and `/list all` open the list on that filter (English and Russian words).
@@ -62,6 +62,18 @@ async def list_command(
     )
 
 
+async def list_page(
+    person: Person, task_service: TaskService, view: TaskFilter, page: int, tag_id: int
+) -> TaskPage:
+    """A list page a button asks for; `tag_id` 0: every tag."""
+    tag = None
+    if tag_id:
+        # A tag removed since the button was made: the whole list, rather than an error.
+        with suppress(UnknownTag):
+            tag = await task_service.find_tag(person, tag_id=tag_id)
+    return await task_service.list_tasks(person, view, page, tag=tag)
+
+
 async def turn_page(
     query: CallbackQuery,
     callback_data: ListCallback,
@@ -69,12 +81,9 @@ async def turn_page(
     task_service: TaskService,
     clock: Clock,
 ) -> None:
-    tag = None
-    if callback_data.tag:
-        # A tag removed since the button was made: the whole list, rather than an error.
-        with suppress(UnknownTag):
-            tag = await task_service.find_tag(person, tag_id=callback_data.tag)
-    page = await task_service.list_tasks(person, callback_data.view, callback_data.page, tag=tag)
+    page = await list_page(
+        person, task_service, callback_data.view, callback_data.page, callback_data.tag
+    )
     cal = await calendar_of(person, task_service, clock)
     await show(query, render_list(page, cal), list_keyboard(page, owner=person.telegram_id))
 
