@@ -71,7 +71,9 @@ _STATUS_LABELS = {
     TaskStatus.DONE: N_("Done"),
 }
 _FILTER_LABELS = {
-    TaskFilter.OPEN: N_("📂 Open"),
+    # Not "📂 Open": that is the button that opens a card, a verb in Russian ("Открыть");
+    # the English catalog says "📂 Open" for both.
+    TaskFilter.OPEN: N_("📂 Open (the list filter)"),
     TaskFilter.DONE: N_("☑️ Done"),
     TaskFilter.ALL: N_("🗂 All"),
 }
@@ -334,8 +336,8 @@ def render_search(found: SearchPage, cal: Calendar | None = None) -> str:
     query = escape(found.query)
     if not found.items:
         text = _(
-            "🔎 Nothing found for «{query}». I looked in the titles and descriptions of all "
-            "your tasks, done ones too."
+            "🔎 Nothing found for «{query}». I looked in the titles, descriptions and tags "
+            "of all your tasks, done ones too."
         ).format(query=query)
     else:
         text = _n(

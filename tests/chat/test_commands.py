@@ -112,7 +112,7 @@ async def test_plain_text_adds_and_undo_removes(
     with pytest.raises(TaskNotFound):
         await task_service.get_task(person(ALICE), 1)
     # Pressing Undo again on an old copy of the message is answered, and changes nothing.
-    stale = await chat.press_data(ALICE, "t:u:1:open:0:1001", added)
+    stale = await chat.press_data(ALICE, "t:u:1:open:0:1001:0", added)
     assert chat.callback_answer(stale)["text"] == "Task #1 no longer exists."
 
 

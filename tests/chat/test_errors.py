@@ -32,7 +32,7 @@ async def test_unreachable_database_gets_the_outage_notice(
         [reply] = texts(await chat.send(ALICE, "/add Milk"))
         [russian] = texts(await chat.send(BOB, "Молоко"))
         card = SentMessage(ALICE.id, 1, "old card", None)
-        requests = await chat.press_data(ALICE, "t:d:1:open:0:1001", card)
+        requests = await chat.press_data(ALICE, "t:d:1:open:0:1001:0", card)
     finally:
         await engine.dispose()
     assert reply == OUTAGE_EN
@@ -52,7 +52,7 @@ async def test_unexpected_failure_is_apologised_for_and_logged(
             [reply] = texts(await chat.send(ALICE, "/add Milk", update_id=31337))
             [russian] = texts(await chat.send(BOB, "Молоко"))
             card = SentMessage(ALICE.id, 1, "old card", None)
-            requests = await chat.press_data(ALICE, "t:d:1:open:0:1001", card)
+            requests = await chat.press_data(ALICE, "t:d:1:open:0:1001:0", card)
     finally:
         await engine.dispose()
     assert reply == (

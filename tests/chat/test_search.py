@@ -57,8 +57,8 @@ async def test_nothing_found_says_what_was_looked_for(chat: ChatHarness) -> None
     await chat.send(ALICE, "/add Buy milk")
     [none] = texts(await chat.send(ALICE, '/find "zebra*" <b>'))
     assert none == (
-        "🔎 Nothing found for «zebra». I looked in the titles and descriptions of all your "
-        "tasks, done ones too."
+        "🔎 Nothing found for «zebra». I looked in the titles, descriptions and tags of all "
+        "your tasks, done ones too."
     )
     assert chat.last(ALICE).buttons == []
     [refused] = texts(await chat.send(ALICE, "/find <&> ***"))  # echoed escaped

@@ -1,4 +1,4 @@
-"""/find: a person's tasks by words of their titles and descriptions, paged like /list.
+"""/find: a person's tasks by words of their titles, descriptions and tags, paged like /list.
 
 `/find` alone asks what to look for, and the next message is the query (/cancel leaves).
 The page buttons carry the words searched for, so they keep working as long as the message
