@@ -6,6 +6,7 @@ place after a status change or an edit, the list after a delete, "undone" after 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from html import escape
 from typing import Any
@@ -173,6 +174,33 @@ async def card_dialogue_saved(
     )
 
 
+async def save_card_dialogue(
+    message: Message,
+    state: FSMContext,
+    changes: Changes,
+    save: Callable[[int, str], Awaitable[TaskRead]],
+    intro: Callable[[TaskRead, Calendar], str],
+    *,
+    person: Person,
+    task_service: TaskService,
+    clock: Clock,
+) -> None:
+    """The text a card dialogue waited for: `save` it for the task the dialogue is about.
+    Text the service refuses raises before the state is cleared, so the question stays;
+    a task deleted meanwhile ends the dialogue."""
+    assert message.text is not None  # NOT_A_COMMAND
+    data = await state.get_data()
+    try:
+        task = await save(int(data["number"]), message.text)
+    except TaskNotFound:
+        await state.clear()  # nothing left to wait for
+        raise
+    changes.saved()
+    await state.clear()
+    cal = await calendar_of(person, task_service, clock)
+    await card_dialogue_saved(message, data, task, person, cal, intro(task, cal))
+
+
 async def refresh_card(
     message: Message, data: dict[str, object], task: TaskRead, owner: int, cal: Calendar
 ) -> None:
@@ -199,17 +227,16 @@ async def finish_edit(
     changes: Changes,
     clock: Clock,
 ) -> None:
-    assert message.text is not None  # NOT_A_COMMAND
-    data = await state.get_data()
-    try:
-        task = await task_service.edit_task(person, int(data["number"]), message.text)
-    except TaskNotFound:
-        await state.clear()  # deleted meanwhile: nothing left to wait for
-        raise
-    changes.saved()
-    await state.clear()
-    cal = await calendar_of(person, task_service, clock)
-    await card_dialogue_saved(message, data, task, person, cal, _("✏️ Saved."))
+    await save_card_dialogue(
+        message,
+        state,
+        changes,
+        lambda number, text: task_service.edit_task(person, number, text),
+        lambda _task, _cal: _("✏️ Saved."),
+        person=person,
+        task_service=task_service,
+        clock=clock,
+    )
 
 
 async def clear_description(

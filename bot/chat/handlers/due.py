@@ -24,7 +24,7 @@ from bot.chat.callbacks import (
 )
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text, local_day
 from bot.chat.filters import NOT_A_COMMAND, in_loop
-from bot.chat.handlers.card import begin_card_dialogue, card_dialogue_saved, show_card
+from bot.chat.handlers.card import begin_card_dialogue, save_card_dialogue, show_card
 from bot.chat.keyboards import due_keyboard, numbers_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import MESSAGE_LIMIT, clip, task_line, utf16_length
@@ -217,14 +217,16 @@ async def due_typed(
     changes: Changes,
     clock: Clock,
 ) -> None:
-    assert message.text is not None  # NOT_A_COMMAND
-    data = await state.get_data()
-    # A phrase that reads as no date raises before the state is cleared: the question stays.
-    task = await task_service.set_due(person, int(data["number"]), message.text)
-    changes.saved()
-    await state.clear()
-    cal = await calendar_of(person, task_service, clock)
-    await card_dialogue_saved(message, data, task, person, cal, _("📅 Saved."))
+    await save_card_dialogue(
+        message,
+        state,
+        changes,
+        lambda number, text: task_service.set_due(person, number, text),
+        lambda _task, _cal: _("📅 Saved."),
+        person=person,
+        task_service=task_service,
+        clock=clock,
+    )
 
 
 _REPEATS = {

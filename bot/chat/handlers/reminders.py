@@ -21,7 +21,7 @@ from bot.chat.callbacks import (
 )
 from bot.chat.dates import Calendar, Clock, calendar_of, day_name, due_text
 from bot.chat.filters import NOT_A_COMMAND
-from bot.chat.handlers.card import begin_card_dialogue, card_dialogue_saved, show_card
+from bot.chat.handlers.card import begin_card_dialogue, save_card_dialogue, show_card
 from bot.chat.handlers.done import parse_numbers
 from bot.chat.keyboards import remind_keyboard
 from bot.chat.middlewares.changes import Changes
@@ -190,15 +190,16 @@ async def reminder_typed(
     changes: Changes,
     clock: Clock,
 ) -> None:
-    assert message.text is not None  # NOT_A_COMMAND
-    data = await state.get_data()
-    # Words that read as no moment raise before the state is cleared: the question stays.
-    task = await task_service.remind_phrase(person, int(data["number"]), message.text)
-    changes.saved()
-    await state.clear()
-    cal = await calendar_of(person, task_service, clock)
-    intro = _("⏰ Reminder: {when}").format(when=_reminder_now(task, cal))
-    await card_dialogue_saved(message, data, task, person, cal, intro)
+    await save_card_dialogue(
+        message,
+        state,
+        changes,
+        lambda number, text: task_service.remind_phrase(person, number, text),
+        lambda task, cal: _("⏰ Reminder: {when}").format(when=_reminder_now(task, cal)),
+        person=person,
+        task_service=task_service,
+        clock=clock,
+    )
 
 
 def create_router() -> Router:

@@ -13,16 +13,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import TagsCallback, TaskAction, TaskCallback
-from bot.chat.dates import Clock, calendar_of
+from bot.chat.dates import Clock
 from bot.chat.filters import NOT_A_COMMAND
-from bot.chat.handlers.card import begin_card_dialogue, card_dialogue_saved
+from bot.chat.handlers.card import begin_card_dialogue, save_card_dialogue
 from bot.chat.keyboards import tags_keyboard
 from bot.chat.middlewares.changes import Changes
 from bot.chat.rendering import render_tags, render_tags_prompt
 from bot.chat.replies import respond_privately, send_to_presser, show
 from bot.chat.states import EditTags
 from bot.schemas import Person
-from bot.services import TaskNotFound, TaskService
+from bot.services import TaskService
 
 
 async def tags_command(message: Message, person: Person, task_service: TaskService) -> None:
@@ -58,18 +58,16 @@ async def tags_typed(
     changes: Changes,
     clock: Clock,
 ) -> None:
-    assert message.text is not None  # NOT_A_COMMAND
-    data = await state.get_data()
-    try:
-        # Words that are no tags raise before the state is cleared: the question stays.
-        task = await task_service.set_tags(person, int(data["number"]), message.text)
-    except TaskNotFound:
-        await state.clear()  # deleted meanwhile: nothing left to wait for
-        raise
-    changes.saved()
-    await state.clear()
-    cal = await calendar_of(person, task_service, clock)
-    await card_dialogue_saved(message, data, task, person, cal, _("🏷 Saved."))
+    await save_card_dialogue(
+        message,
+        state,
+        changes,
+        lambda number, text: task_service.set_tags(person, number, text),
+        lambda _task, _cal: _("🏷 Saved."),
+        person=person,
+        task_service=task_service,
+        clock=clock,
+    )
 
 
 def create_router() -> Router:
