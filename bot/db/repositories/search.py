@@ -34,8 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Task, User
-from bot.db.repositories.tasks import TASK_COLUMNS, to_task
+from bot.db.models import Task
+from bot.db.repositories.tasks import OWNER_KEY, TASK_COLUMNS, to_task
 from bot.db.search import (
     POSTGRES_CONFIG,
     POSTGRES_VECTOR_COLUMN,
@@ -46,7 +46,6 @@ from bot.db.search import (
 from bot.schemas import TaskRead, TaskStatus
 
 # The person's current key, by Telegram id, as in every statement of tasks.py.
-_OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
 _CLOSED = (Task.status == TaskStatus.DONE).label("closed")
 _TERMS = bindparam("terms", type_=Text)
 # Title words weigh ten description words in SQLite's bm25 (lower is better there);
@@ -62,14 +61,14 @@ _VECTOR = literal_column(f"tasks.{POSTGRES_VECTOR_COLUMN}", postgresql.TSVECTOR)
 _TSQUERY = func.to_tsquery(literal_column(f"'{POSTGRES_CONFIG}'::regconfig"), _TERMS)
 # The owner's lexeme in the vector (migration 0009): '@' and the key, read as is.
 _OWNER_TSQUERY = cast(
-    func.quote_literal(literal_column("'@'").concat(_OWNER_KEY)), postgresql.TSQUERY
+    func.quote_literal(literal_column("'@'").concat(OWNER_KEY)), postgresql.TSQUERY
 )
 _POSTGRES_MATCHES = select(
     *TASK_COLUMNS, _CLOSED, func.ts_rank(_VECTOR, _TSQUERY).label("score")
 ).where(
     _VECTOR.bool_op("@@")(_TSQUERY),
     _VECTOR.bool_op("@@")(_OWNER_TSQUERY),
-    _OWNER == _OWNER_KEY,
+    _OWNER == OWNER_KEY,
 )
 
 _FTS = table(SQLITE_TABLE, column("rowid", Integer), column(SQLITE_TABLE))
@@ -80,7 +79,7 @@ _BM25 = func.bm25(literal_column(SQLITE_TABLE), _TITLE_WEIGHT, 1.0)
 _SQLITE_MATCHES = (
     select(*TASK_COLUMNS, _CLOSED, (-_BM25).label("score"))
     .select_from(_FTS.join(Task.__table__, Task.id == _FTS.c.rowid))
-    .where(_FTS.c[SQLITE_TABLE].match(_TERMS), _OWNER == _OWNER_KEY)
+    .where(_FTS.c[SQLITE_TABLE].match(_TERMS), _OWNER == OWNER_KEY)
 )
 
 

@@ -10,20 +10,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.models import Tag, Task, TaskTag, User
-from bot.db.repositories.tasks import TASK_COLUMNS, to_task
+from bot.db.models import Tag, Task, TaskTag
+from bot.db.repositories.tasks import OPEN, OWNED_TASK, OWNER_KEY, TASK_COLUMNS, to_task
 from bot.schemas import TagRead, TaskRead, TaskStatus
 
-_OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
-_OWNED_TASK = and_(Task.username == _OWNER_KEY, Task.number == bindparam("num"))
-_TASK_ID = select(Task.id).where(_OWNED_TASK)
+_TASK_ID = select(Task.id).where(OWNED_TASK)
 
 # Both backends know ON CONFLICT, each through its own dialect's insert().
-_TAG_VALUES = {"username": _OWNER_KEY, "name": bindparam("tag_name")}
+_TAG_VALUES = {"username": OWNER_KEY, "name": bindparam("tag_name")}
 _NEW_TAG = {
     "postgresql": postgresql.insert(Tag).values(_TAG_VALUES).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(Tag).values(_TAG_VALUES).on_conflict_do_nothing(),
@@ -33,18 +31,18 @@ _UNLINK = delete(TaskTag).where(TaskTag.task_id == bindparam("task_id"))
 _LINK = insert(TaskTag).from_select(
     ["task_id", "tag_id"],
     select(bindparam("task_id", type_=TaskTag.task_id.type), Tag.id).where(
-        Tag.username == _OWNER_KEY, Tag.name.in_(bindparam("tag_names", expanding=True))
+        Tag.username == OWNER_KEY, Tag.name.in_(bindparam("tag_names", expanding=True))
     ),
 )
 _SHOW = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(tags=bindparam("tag_text"), updated_at=bindparam("at"))
     .returning(*TASK_COLUMNS)
 )
 # A tag no task carries any more goes, so /tags and the filter never offer an empty one.
 _DROP_UNUSED = delete(Tag).where(
-    Tag.username == _OWNER_KEY, ~exists().where(TaskTag.tag_id == Tag.id)
+    Tag.username == OWNER_KEY, ~exists().where(TaskTag.tag_id == Tag.id)
 )
 
 # Link one task (by number) to one tag (by name), both the owner's: many at once (import).
@@ -53,30 +51,29 @@ _LINK_NUMBERED = insert(TaskTag).from_select(
     select(Task.id, Tag.id)
     .join_from(Task, Tag, Tag.username == Task.username)
     .where(
-        Task.username == _OWNER_KEY,
+        Task.username == OWNER_KEY,
         Task.number == bindparam("num"),
         Tag.name == bindparam("tag_name"),
     ),
 )
 
-_OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 _COUNTS = (
     select(
         Tag.id,
         Tag.name,
-        func.count(case((_OPEN, 1))).label("open_count"),
+        func.count(case((OPEN, 1))).label("open_count"),
         func.count(case((Task.status == TaskStatus.DONE, 1))).label("done_count"),
     )
     .join(TaskTag, TaskTag.tag_id == Tag.id)
     .join(Task, Task.id == TaskTag.task_id)
-    .where(Tag.username == _OWNER_KEY, Task.username == _OWNER_KEY)
+    .where(Tag.username == OWNER_KEY, Task.username == OWNER_KEY)
     .group_by(Tag.id, Tag.name)
     .order_by(Tag.name)
 )
 _BY_NAME = select(Tag.id, Tag.name).where(
-    Tag.username == _OWNER_KEY, Tag.name == bindparam("tag_name")
+    Tag.username == OWNER_KEY, Tag.name == bindparam("tag_name")
 )
-_BY_ID = select(Tag.id, Tag.name).where(Tag.username == _OWNER_KEY, Tag.id == bindparam("tag_id"))
+_BY_ID = select(Tag.id, Tag.name).where(Tag.username == OWNER_KEY, Tag.id == bindparam("tag_id"))
 
 
 def _tag(row: Mapping[Any, Any]) -> TagRead:

@@ -56,7 +56,7 @@ TASK_COLUMNS = (
     Task.priority,
     Task.tags,
 )
-_OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
+OPEN = Task.status.in_((TaskStatus.PENDING, TaskStatus.IN_PROGRESS))
 # The same expression as in `ix_tasks_list_order` (no priority sorts after low), with the 4
 # as a literal: a bound parameter would keep the planners from matching the index.
 _PRIORITY_RANK = func.coalesce(Task.priority, literal_column("4"))
@@ -68,18 +68,19 @@ LIST_ORDER: dict[TaskFilter, tuple[TaskStatus, ...]] = {
     TaskFilter.ALL: (TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.DONE),
 }
 
-# The person's current key, looked up by Telegram id inside each statement.
-_OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
-_OWNED_TASK = and_(Task.username == _OWNER_KEY, Task.number == bindparam("num"))
+# The person's current key, looked up by Telegram id inside each statement (the tag and
+# search repositories build on these too).
+OWNER_KEY = select(User.username).where(User.telegram_id == bindparam("tg_id")).scalar_subquery()
+OWNED_TASK = and_(Task.username == OWNER_KEY, Task.number == bindparam("num"))
 _FROM_MESSAGE = and_(
     Task.chat_id == bindparam("src_chat"), Task.message_id == bindparam("src_message")
 )
 _FROM_PART = and_(_FROM_MESSAGE, Task.part == bindparam("src_part"))
 
-_GET = select(*TASK_COLUMNS).where(_OWNED_TASK)
+_GET = select(*TASK_COLUMNS).where(OWNED_TASK)
 
 _FROM_SOURCE = (
-    select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _FROM_MESSAGE).order_by(Task.part)
+    select(*TASK_COLUMNS).where(Task.username == OWNER_KEY, _FROM_MESSAGE).order_by(Task.part)
 )
 
 # Changes only a task not already in the status, so `done_at` keeps its first moment.
@@ -87,7 +88,7 @@ _FROM_SOURCE = (
 _SET_STATUS = (
     update(Task)
     .where(
-        _OWNED_TASK,
+        OWNED_TASK,
         Task.status != bindparam("new_status"),
         or_(Task.recurrence.is_(None), bindparam("new_status") != TaskStatus.DONE),
     )
@@ -106,7 +107,7 @@ _NUMBERS = Task.number.in_(bindparam("nums", expanding=True))
 _MARK_DONE = (
     update(Task)
     .where(
-        Task.username == _OWNER_KEY,
+        Task.username == OWNER_KEY,
         _NUMBERS,
         Task.status != TaskStatus.DONE,
         Task.recurrence.is_(None),
@@ -119,21 +120,21 @@ _MARK_DONE = (
     )
     .returning(Task.number, Task.title)
 )
-_FIND = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY, _NUMBERS)
+_FIND = select(*TASK_COLUMNS).where(Task.username == OWNER_KEY, _NUMBERS)
 
 _EDIT_TITLE = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(title=bindparam("new_title"), updated_at=bindparam("at"))
     .returning(*TASK_COLUMNS)
 )
 _EDIT_TITLE_AND_DESCRIPTION = _EDIT_TITLE.values(description=bindparam("new_description"))
 
-_DELETE = delete(Task).where(_OWNED_TASK).returning(*TASK_COLUMNS)
+_DELETE = delete(Task).where(OWNED_TASK).returning(*TASK_COLUMNS)
 
 _SET_REMINDER = (
     update(Task)
-    .where(_OWNED_TASK, Task.status != TaskStatus.DONE)
+    .where(OWNED_TASK, Task.status != TaskStatus.DONE)
     .values(remind_at=bindparam("new_remind"), updated_at=bindparam("at"))
     .returning(*TASK_COLUMNS)
 )
@@ -171,11 +172,11 @@ _FIRED = (
     .where(Task.id == bindparam("task_id"), Task.remind_at == bindparam("lease"))
     .values(remind_at=bindparam("next_at"), updated_at=Task.updated_at)
 )
-_ALL = select(*TASK_COLUMNS).where(Task.username == _OWNER_KEY).order_by(Task.number)
+_ALL = select(*TASK_COLUMNS).where(Task.username == OWNER_KEY).order_by(Task.number)
 
 _SET_RECURRENCE = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(
         recurrence=bindparam("rule"),
         due_at=bindparam("new_due"),
@@ -186,19 +187,19 @@ _SET_RECURRENCE = (
 )
 _SET_PRIORITY = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(priority=bindparam("new_priority"), updated_at=bindparam("at"))
     .returning(*TASK_COLUMNS)
 )
 _SET_NAG = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(nag_minutes=bindparam("nag"), updated_at=bindparam("at"))
     .returning(*TASK_COLUMNS)
 )
 _END_SERIES = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(
         status=TaskStatus.DONE,
         done_at=bindparam("at"),
@@ -210,12 +211,12 @@ _END_SERIES = (
 )
 _STOP_REMINDERS = (
     update(Task)
-    .where(Task.username == _OWNER_KEY, Task.remind_at.is_not(None))
+    .where(Task.username == OWNER_KEY, Task.remind_at.is_not(None))
     .values(remind_at=None, updated_at=Task.updated_at)
 )
 _RESCHEDULE = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(
         status=TaskStatus.PENDING,
         done_at=None,
@@ -228,7 +229,7 @@ _RESCHEDULE = (
 
 _SET_DUE = (
     update(Task)
-    .where(_OWNED_TASK)
+    .where(OWNED_TASK)
     .values(
         due_at=bindparam("new_due"),
         due_has_time=bindparam("new_due_has_time"),
@@ -248,7 +249,7 @@ def _due_between() -> Select[Any]:
     runs = [
         select(*TASK_COLUMNS, _PRIORITY_RANK.label("priority_rank"))
         .where(
-            Task.username == _OWNER_KEY,
+            Task.username == OWNER_KEY,
             Task.status == status,
             Task.due_at >= bindparam("due_from"),
             Task.due_at < bindparam("due_to"),
@@ -292,7 +293,7 @@ def _tagged_count(*statuses: TaskStatus) -> Any:
     return (
         select(func.count())
         .select_from(Task)
-        .where(Task.username == _OWNER_KEY, Task.status.in_(statuses), _TAGGED)
+        .where(Task.username == OWNER_KEY, Task.status.in_(statuses), _TAGGED)
         .scalar_subquery()
     )
 
@@ -312,7 +313,7 @@ def _list_page(task_filter: TaskFilter, *, tagged: bool = False) -> Select[Any]:
     for rank, (status, dated) in enumerate(_list_parts(task_filter)):
         part = select(
             *TASK_COLUMNS, literal(rank).label("rank"), _PRIORITY_RANK.label("priority_rank")
-        ).where(Task.username == _OWNER_KEY, Task.status == status)
+        ).where(Task.username == OWNER_KEY, Task.status == status)
         if tagged:
             part = part.where(_TAGGED)
         if dated is None:
@@ -450,12 +451,12 @@ _INSERT = (
 
 # Importing a file: what the person has (to skip duplicates), what a file's message made
 # before (a second tap on Import), and the new tasks in one executemany of one statement.
-_TITLES_AND_DUES = select(Task.title, Task.due_at).where(Task.username == _OWNER_KEY)
+_TITLES_AND_DUES = select(Task.title, Task.due_at).where(Task.username == OWNER_KEY)
 _MADE_BY_MESSAGE = select(func.count(), func.min(Task.number), func.max(Task.number)).where(
-    Task.username == _OWNER_KEY, _FROM_MESSAGE
+    Task.username == OWNER_KEY, _FROM_MESSAGE
 )
 _INSERT_IMPORTED = insert(Task).values(
-    username=_OWNER_KEY,
+    username=OWNER_KEY,
     number=bindparam("num"),
     title=bindparam("new_title"),
     description=bindparam("new_description"),
