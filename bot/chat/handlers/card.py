@@ -16,7 +16,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.callbacks import (
@@ -66,14 +66,9 @@ async def open_card(
     clock: Clock,
 ) -> None:
     task = await task_service.get_task(person, callback_data.number)
-    keyboard = card_keyboard(
-        task,
-        callback_data.view,
-        callback_data.page,
-        owner=person.telegram_id,
-        tag=callback_data.tag,
+    await show_card(
+        query, task, callback_data, person, await calendar_of(person, task_service, clock)
     )
-    await show(query, render_card(task, await calendar_of(person, task_service, clock)), keyboard)
 
 
 async def change_status(
@@ -95,15 +90,8 @@ async def change_status(
         await query.answer(notice)
         return
     changes.saved()
-    keyboard = card_keyboard(
-        task,
-        callback_data.view,
-        callback_data.page,
-        owner=person.telegram_id,
-        tag=callback_data.tag,
-    )
     cal = await calendar_of(person, task_service, clock)
-    await show(query, render_card(task, cal), keyboard, notice=notice)
+    await show_card(query, task, callback_data, person, cal, notice=notice)
 
 
 async def start_edit(
@@ -165,13 +153,19 @@ async def card_dialogue_saved(
     """A card dialogue's text is saved: the card it began on shows it, and so does the
     answer, with buttons back to the list it came from."""
     await refresh_card(message, data, task, person.telegram_id, cal)
-    view, page = TaskFilter(data.get("view", TaskFilter.OPEN)), int(data.get("page", 0))
-    tag = int(data.get("tag", 0))
     await respond(
         message,
         render_card(task, cal, intro=intro + "\n\n"),
-        card_keyboard(task, view, page, owner=person.telegram_id, tag=tag),
+        _dialogue_card_keyboard(task, data, person.telegram_id),
     )
+
+
+def _dialogue_card_keyboard(
+    task: TaskRead, data: dict[str, Any], owner: int
+) -> InlineKeyboardMarkup:
+    """The card's buttons, back to the list page the dialogue began from (its FSM data)."""
+    view, page = TaskFilter(str(data.get("view", TaskFilter.OPEN))), int(data.get("page", 0))
+    return card_keyboard(task, view, page, owner=owner, tag=int(data.get("tag", 0)))
 
 
 async def save_card_dialogue(
@@ -202,20 +196,18 @@ async def save_card_dialogue(
 
 
 async def refresh_card(
-    message: Message, data: dict[str, object], task: TaskRead, owner: int, cal: Calendar
+    message: Message, data: dict[str, Any], task: TaskRead, owner: int, cal: Calendar
 ) -> None:
     """Show the saved task on the card the edit started from."""
     chat_id, message_id = data.get("card_chat"), data.get("card_message")
     if not isinstance(chat_id, int) or not isinstance(message_id, int) or message.bot is None:
         return
-    view, page = TaskFilter(str(data.get("view", TaskFilter.OPEN))), int(str(data.get("page", 0)))
-    tag = int(str(data.get("tag", 0)))
     with suppress(TelegramBadRequest):  # gone, too old, or already showing this
         await message.bot.edit_message_text(
             render_card(task, cal),
             chat_id=chat_id,
             message_id=message_id,
-            reply_markup=card_keyboard(task, view, page, owner=owner, tag=tag),
+            reply_markup=_dialogue_card_keyboard(task, data, owner),
         )
 
 
