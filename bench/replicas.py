@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -32,9 +31,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from redis.asyncio import Redis
 
 from bench.harness import DEFAULT_POSTGRES_URL, fresh_database, progress
+from tests.conftest import delete_redis_keys, free_port
 
 TOKEN = "123456:BENCH-replicas-token-0123456789"
 SECRET = "bench-secret"
@@ -130,13 +129,6 @@ async def bot_api() -> AsyncIterator[tuple[BotApi, str]]:
 
 
 # -- processes ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def cpu_seconds(pid: int) -> float:
@@ -340,18 +332,7 @@ async def measure(
             return await _timed(name, count, env, api, http, lanes, per_lane, workdir, webhook)
         finally:
             if redis_url is not None:
-                await delete_keys(redis_url, env["REDIS_PREFIX"])
-
-
-async def delete_keys(redis_url: str, prefix: str) -> None:
-    """The run's own keys, and no one else's."""
-    client = Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+                await delete_redis_keys(redis_url, env["REDIS_PREFIX"])
 
 
 async def _timed(

@@ -163,9 +163,7 @@ async def redis_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[s
         return
     server = shutil.which("redis-server")
     assert server, f"no Redis at {TEST_REDIS_URL} and no redis-server to start one"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     process = await asyncio.create_subprocess_exec(
         server,
@@ -193,7 +191,16 @@ async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
     await delete_redis_keys(redis_url, prefix)
 
 
+def free_port() -> int:
+    """A local TCP port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 async def delete_redis_keys(url: str, prefix: str) -> None:
+    """The keys under `prefix`, and no one else's."""
     client = Redis.from_url(url)
     try:
         keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]

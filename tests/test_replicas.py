@@ -4,7 +4,6 @@ without it (real PostgreSQL and SQLite): each piece as two replicas see it, in o
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from bot.scale.updates import UpdateClaims
 from bot.schemas import Person
 from bot.services import TaskService
 from bot.webhook import Health, webhook_problem
+from tests.conftest import free_port
 
 TOKEN = "4242:TEST-token-for-the-recording-session"
 ANNA = Person(telegram_id=3001, username="anna", language="en")
@@ -152,7 +152,7 @@ async def test_a_second_webhook_replica_without_redis_refuses_to_start(
 
 
 async def test_health_names_what_does_not_answer(engine: AsyncEngine) -> None:
-    gone = Redis.from_url(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    gone = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     app = web.Application()
     app.router.add_get("/healthz", Health(engine, gone).handle)
     runner = web.AppRunner(app)
@@ -169,14 +169,6 @@ async def test_health_names_what_does_not_answer(engine: AsyncEngine) -> None:
     finally:
         await runner.cleanup()
         await gone.aclose()
-
-
-def _closed_port() -> int:
-    """A port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # -- settings ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from bot.app import set_webhook_once
 from bot.config import DatabaseSettings, Settings
 from bot.db import Task, User, create_engine
-from tests.conftest import create_pg_database, delete_redis_keys, drop_pg_database
+from tests.conftest import create_pg_database, delete_redis_keys, drop_pg_database, free_port
 from tests.e2e.balancer import Balancer
 from tests.e2e.conftest import START_TIMEOUT, start_bot
 from tests.e2e.fake_telegram import FakeTelegram, JsonDict
@@ -74,13 +73,6 @@ class Deployment:
             await engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def _healthy(http: aiohttp.ClientSession, url: str, process: BotProcess) -> None:
     """Until the replica's /healthz says 200; a replica that exits fails at once."""
     async with asyncio.timeout(START_TIMEOUT):
@@ -101,7 +93,7 @@ async def deployment(
 ) -> AsyncIterator[Deployment]:
     database_url = await create_pg_database()
     prefix = f"todo-e2e-{uuid.uuid4().hex[:12]}"
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     replicas: list[BotProcess] = []
     async with (
