@@ -22,6 +22,7 @@ from bot.chat.i18n import create_i18n
 from bot.chat.middlewares import AccessControl, Gate, RateLimit
 from bot.chat.middlewares.changes import TrackChanges
 from bot.chat.middlewares.locale import LocaleMiddleware
+from bot.chat.response_models import KeepResponseModels
 from bot.chat.retries import RetryRequests
 from bot.chat.send_limits import LimitSends, Pacing, SendLimiter
 from bot.chat.storage import DialogueMemoryStorage
@@ -43,6 +44,7 @@ def create_bot(
     """`pacing` keeps SEND_RATE for every message the bot sends: this process's own by
     default, or one that replicas share (bot.scale.send_limits)."""
     session = session or AiohttpSession(api=telegram_server(settings))
+    session.middleware(KeepResponseModels())
     session.middleware(RetryRequests(retries=settings.telegram_retries))
     session.middleware(LimitSends(pacing or SendLimiter(per_second=settings.send_rate)))
     return Bot(
