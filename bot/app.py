@@ -4,6 +4,7 @@ SIGTERM. With REDIS_URL, replicas share dialogues, update ids and the send rate 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -260,6 +261,9 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
     )
     if shared is not None:
         await shared.heartbeat.start()
+    # What is built by now lives as long as the process. Out of the collector's sight, a full
+    # collection walks only what came after: milliseconds, not 0.1-0.2 s of a stalled loop.
+    gc.freeze()
     try:
         if settings.webhook_mode:
             await _run_webhook(settings, engine, shared, bot, dispatcher, in_flight)
