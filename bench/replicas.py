@@ -7,8 +7,9 @@ replica (without Redis, so only the way updates arrive differs).
 Load is closed-loop: LANES people, each sending its next update once the last was answered
 (webhook: the POST's 200, which comes after the update was handled; polling: the reply
 reaching the Bot API), so LANES updates are always in flight. Webhook posts go to the
-replicas in turn, as the proxy sends them. CPU use of every process involved is read from
-/proc around the timed part, so a saturated database, Redis or this process shows.
+replica with fewest in flight, as the proxy (nginx's `least_conn`) sends them. CPU use of
+every process involved is read from /proc around the timed part, so a saturated database,
+Redis or this process shows.
 """
 
 from __future__ import annotations
@@ -259,7 +260,9 @@ class Load:
         self._api = api
         self._http = http
         self._urls = list(urls)
-        self._turn = itertools.cycle(range(max(1, len(urls))))
+        # Updates posted to each replica and not answered yet: the next goes to the replica
+        # with fewest (the first of them on a tie), as nginx's `least_conn` sends it.
+        self._in_flight = [0] * len(urls)
         self._update_ids = itertools.count(1)
         self._task_numbers = itertools.count(1)
 
@@ -270,11 +273,17 @@ class Load:
         )
         started = time.perf_counter()
         if self._urls:  # webhook: the 200 comes once the update was handled
-            url = self._urls[next(self._turn)] + PATH
+            replica = self._in_flight.index(min(self._in_flight))
+            self._in_flight[replica] += 1
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-            async with self._http.post(url, json=update, headers=headers) as response:
-                await response.read()
-                assert response.status == 200, response.status
+            try:
+                async with self._http.post(
+                    self._urls[replica] + PATH, json=update, headers=headers
+                ) as response:
+                    await response.read()
+                    assert response.status == 200, response.status
+            finally:
+                self._in_flight[replica] -= 1
         else:  # polling: the bot fetches it; handled when its reply reaches the Bot API
             replied = asyncio.get_running_loop().create_future()
             self._api.waiting[person] = replied
