@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,33 @@ SCALE = {"redis", "set-webhook", "replica", "proxy"}
 def _scale_services() -> dict[str, Any]:
     services: dict[str, Any] = _compose()["services"]
     return {name: services[name] for name in SCALE}
+
+
+def _run_bot_entrypoint(webhook_url: str) -> subprocess.CompletedProcess[str]:
+    """The polling service's entrypoint as its container runs it (Compose turns `$$` into
+    `$`), with a stand-in for `python -m bot` that exits 3."""
+    bot = _compose()["services"]["bot"]
+    entrypoint = [part.replace("$$", "$") for part in bot["entrypoint"]]
+    stand_in = [sys.executable, "-c", "raise SystemExit(3)"]
+    env = {"PATH": os.environ["PATH"], "WEBHOOK_URL": webhook_url}
+    return subprocess.run(
+        [*entrypoint, *stand_in], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_polling_bot_stands_down_when_the_replicas_serve() -> None:
+    """`docker compose --profile scale up` starts the polling service too (it has no
+    profile): with WEBHOOK_URL set it must exit at once, not poll and delete the webhook."""
+    bot = _compose()["services"]["bot"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"CMD {json.dumps(bot['command'])}" in dockerfile  # the image's own command
+    assert bot["environment"]["WEBHOOK_URL"] == "${WEBHOOK_URL:-}"  # from the shell too
+    standing_down = _run_bot_entrypoint("https://bot.example.org/telegram")
+    assert standing_down.returncode == 0
+    assert "WEBHOOK_URL is set" in standing_down.stdout
+    polling = _run_bot_entrypoint("")
+    assert polling.returncode == 3  # the command itself ran, as its own process
+    assert polling.stdout == ""
 
 
 def test_the_scale_profile_runs_redis_the_webhook_replicas_and_a_proxy() -> None:
