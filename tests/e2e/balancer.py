@@ -1,5 +1,6 @@
-"""A round-robin HTTP load balancer a test owns, in front of the bot's replicas, as nginx is
-in the compose file's `scale` profile: each request goes to the next replica; one that
+"""A round-robin HTTP load balancer a test owns, in front of the bot's replicas, like nginx
+in the compose file's `scale` profile (which picks the least busy replica instead: a test
+wants every replica to get its turn): each request goes to the next replica; one that
 refuses the connection (it died) is skipped for the next (nginx's `proxy_next_upstream
 error`), and with none left the answer is 502, which Telegram retries.
 

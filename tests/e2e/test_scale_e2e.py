@@ -1,7 +1,7 @@
 """Two real `python -m bot` replicas in webhook mode behind one address (a round-robin
-balancer, as nginx in the compose file's `scale` profile), on one PostgreSQL and one Redis;
-the fake Bot API plays Telegram: it posts each update, with the secret, until a replica
-answers 2xx. Started once for the module: the webhook set as `set-webhook` sets it, then
+balancer, so that each replica surely gets its turn; nginx in the compose file's `scale`
+profile sends to the least busy), on one PostgreSQL and one Redis; the fake Bot API plays
+Telegram: it posts each update, with the secret, until a replica answers 2xx. Started once for the module: the webhook set as `set-webhook` sets it, then
 the replicas."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import signal
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import set_webhook_once
 from bot.config import DatabaseSettings, Settings
@@ -231,6 +232,34 @@ async def test_two_workers_send_each_reminder_once(deployment: Deployment) -> No
     await asyncio.sleep(1.5)  # three more rounds of each worker: nothing is sent twice
     texts = delivered(server)
     assert sorted(text.split(" ", 2)[2] for text in texts) == sorted(titles)
+
+
+async def test_two_workers_send_each_digest_once(deployment: Deployment) -> None:
+    server = deployment.server
+    people = [person(6501 + n) for n in range(4)]
+    for user in people:  # each with a task due today, which a digest lists
+        server.push_message(user, user.id, "/add Pay rent today")
+    await deployment.until(lambda: all(deployment.replies(user.id) for user in people))
+    # Their digests fall due a second from now, as the worker's schedule would set them.
+    engine = create_engine(DatabaseSettings(database_url=deployment.database_url))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(User)
+                .where(User.telegram_id.in_([user.id for user in people]))
+                .values(digest_minute=540, digest_at=datetime.now(UTC) + timedelta(seconds=1))
+            )
+    finally:
+        await engine.dispose()
+
+    def digests(user: TgUser) -> list[str]:
+        return [text for text in deployment.replies(user.id) if text.startswith("☀️")]
+
+    await deployment.until(lambda: all(digests(user) for user in people))
+    await asyncio.sleep(1.5)  # three more rounds of each worker: nothing is sent twice
+    for user in people:
+        [digest] = digests(user)
+        assert "Pay rent" in digest
 
 
 async def test_a_replica_killed_mid_load_loses_no_update_it_had_not_acknowledged(
