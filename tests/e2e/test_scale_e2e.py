@@ -1,8 +1,8 @@
 """Two real `python -m bot` replicas in webhook mode behind one address (a round-robin
 balancer, so that each replica surely gets its turn; nginx in the compose file's `scale`
 profile sends to the least busy), on one PostgreSQL and one Redis; the fake Bot API plays
-Telegram: it posts each update, with the secret, until a replica answers 2xx. Started once for the module: the webhook set as `set-webhook` sets it, then
-the replicas."""
+Telegram: it posts each update, with the secret, until a replica answers 2xx. Started once
+for the module: the webhook set as `set-webhook` sets it, then the replicas."""
 
 from __future__ import annotations
 
