@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from aiogram.types import TelegramObject, Update
 from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import StartupError, run
 from bot.config import Settings
 from bot.db.replica_lock import ReplicaLockTaken, hold_replica_lock
-from bot.scale.people import SharedPeople
+from bot.scale.people import PeoplePerUpdate, SharedPeople
 from bot.scale.redis import Keys
 from bot.scale.send_limits import SharedSendLimiter
 from bot.scale.updates import UpdateClaims
@@ -28,6 +30,7 @@ from tests.conftest import free_port
 
 TOKEN = "4242:TEST-token-for-the-recording-session"
 ANNA = Person(telegram_id=3001, username="anna", language="en")
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -117,6 +120,56 @@ async def test_a_zone_set_through_one_replica_is_read_on_the_other(
     await first.set_timezone(ANNA, ZoneInfo("Europe/Berlin"))
     zone = await second.zone_of(ANNA)
     assert (zone.name, zone.chosen) == ("Europe/Berlin", True)
+
+
+async def in_update(work: Callable[[], Awaitable[T]]) -> T:
+    """`work` as a handler runs it: inside PeoplePerUpdate, as the dispatcher calls it."""
+
+    async def handler(event: TelegramObject, data: dict[str, Any]) -> T:
+        return await work()
+
+    result: T = await PeoplePerUpdate()(handler, Update(update_id=1), {})
+    return result
+
+
+async def test_within_an_update_a_person_is_asked_of_redis_once(
+    redis: Redis, redis_prefix: str, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    people = SharedPeople(redis, Keys(redis_prefix))
+    service = TaskService(session_maker, people=people)
+    await service.zone_of(ANNA)  # synced: her entry is in Redis
+
+    async def two_askings() -> tuple[str, str]:
+        first = await service.zone_of(ANNA)
+        # Gone from Redis now: only the update's memo can still answer.
+        await redis.delete(Keys(redis_prefix).person(ANNA.telegram_id))
+        second = await people.get(ANNA.telegram_id)
+        assert second is not None
+        return first.name, second.zone
+
+    assert await in_update(two_askings) == ("UTC", "UTC")
+    assert await people.get(ANNA.telegram_id) is None  # outside an update: Redis itself
+
+
+async def test_the_memo_of_one_update_is_not_the_next_updates(
+    redis: Redis, redis_prefix: str, session_maker: async_sessionmaker[AsyncSession]
+) -> None:
+    keys = Keys(redis_prefix)
+    first, second = (TaskService(session_maker, people=SharedPeople(redis, keys)) for _ in range(2))
+
+    async def zone_on_second() -> str:
+        return (await second.zone_of(ANNA)).name
+
+    assert await in_update(zone_on_second) == "UTC"
+    await in_update(lambda: first.set_timezone(ANNA, ZoneInfo("Europe/Berlin")))
+    assert await in_update(zone_on_second) == "Europe/Berlin"
+
+    async def set_and_read() -> str:  # a write in the update is what it reads after
+        await second.set_timezone(ANNA, ZoneInfo("Asia/Tokyo"))
+        return (await second.zone_of(ANNA)).name
+
+    assert await in_update(set_and_read) == "Asia/Tokyo"
+    assert await in_update(zone_on_second) == "Asia/Tokyo"
 
 
 # -- one replica without Redis ----------------------------------------------------------------

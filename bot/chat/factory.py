@@ -28,6 +28,7 @@ from bot.chat.send_limits import LimitSends, Pacing, SendLimiter
 from bot.chat.storage import DialogueMemoryStorage
 from bot.config import Settings
 from bot.db.base import utcnow
+from bot.scale.people import PeoplePerUpdate
 from bot.scale.updates import OncePerUpdate, UpdateClaims
 from bot.services import TaskService
 
@@ -85,8 +86,9 @@ def create_dispatcher(
         bursts=bursts,
         clock=clock,
     )
-    if claims is not None:  # before anything else runs for the update
+    if claims is not None:  # replicas: before anything else runs for the update
         dispatcher.update.outer_middleware(OncePerUpdate(claims))
+        dispatcher.update.outer_middleware(PeoplePerUpdate())
     dispatcher.update.outer_middleware(TrackChanges())
     # Outer middlewares run in registration order: language first, so everything after
     # (refusals, the guard's notice, error answers) speaks the person's language; then the
