@@ -7,8 +7,10 @@ commit and the write here.
 
 Within one update, an entry read or written is remembered (`PeoplePerUpdate` opens the
 memo): the use case and the reply's calendar both ask for the person, and the second asking
-costs no round trip. Nothing else can change the entry meanwhile: a person's updates are
-handled one at a time across replicas (RedisEventIsolation), and only they change it.
+costs no round trip. Only the person's own updates change their entry, and those in one
+chat are handled one at a time across replicas (RedisEventIsolation). A change made at the
+same moment from another chat reaches their next update; the one in flight keeps one zone
+from start to end, which is what it should show anyway.
 """
 
 from __future__ import annotations
