@@ -19,7 +19,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,6 +35,7 @@ from bot.db.errors import is_connection_error
 from bot.db.migrations import upgrade_to_head
 from bot.db.replica_lock import ReplicaLock, ReplicaLockTaken, hold_replica_lock
 from bot.reminders import ReminderWorker, SendLimiter
+from bot.scale.dialogues import RedisDialogues
 from bot.scale.people import SharedPeople
 from bot.scale.redis import Keys, create_redis, describe_redis, key_builder
 from bot.scale.send_limits import SharedSendLimiter
@@ -199,12 +200,14 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
             service,
             settings,
             i18n=i18n,
-            # Its own client: the dispatcher closes the storage's on shutdown.
-            storage=RedisStorage(
+            # Its own client: the dispatcher closes the storage's on shutdown, once the
+            # updates in flight are done.
+            storage=RedisDialogues(
                 create_redis(settings),
                 key_builder=key_builder(settings),
-                state_ttl=ceil(settings.dialogue_timeout),
-                data_ttl=ceil(settings.dialogue_timeout),
+                ttl=ceil(settings.dialogue_timeout),
+                in_flight=in_flight,
+                drain_timeout=settings.shutdown_timeout,
             ),
             # One person's updates one at a time, across replicas too. A replica that dies
             # holding a person's lock keeps them waiting until it expires: as long as an
@@ -239,9 +242,8 @@ async def _serve(settings: Settings, engine: AsyncEngine, shared: _Shared | None
 
     async def on_shutdown() -> None:
         # The webhook app drains before the dispatcher's shutdown. Polling stops first and
-        # then runs it, the storage's close first of all (aiogram registers it first): an
-        # update in flight writes its dialogue after that, as before; a Redis client
-        # reconnects for it.
+        # then runs it, the storage's close first of all (aiogram registers it first),
+        # which with Redis waits for the updates in flight too (RedisDialogues).
         if not settings.webhook_mode:
             await in_flight.drain(settings.shutdown_timeout)
         # What is still to be said goes out before the bot's session closes.

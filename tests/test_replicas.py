@@ -11,14 +11,17 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from aiogram.types import TelegramObject, Update
 from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import StartupError, run
+from bot.chat.middlewares.in_flight import InFlightUpdates
 from bot.config import Settings
 from bot.db.replica_lock import ReplicaLockTaken, hold_replica_lock
+from bot.scale.dialogues import RedisDialogues
 from bot.scale.people import PeoplePerUpdate, SharedPeople
 from bot.scale.redis import Keys
 from bot.scale.send_limits import SharedSendLimiter
@@ -106,6 +109,46 @@ async def test_unasked_sends_keep_the_per_chat_interval_across_replicas(
     assert time.monotonic() - started < 0.2
     await second.wait(7)  # the same chat from the other replica waits its turn
     assert time.monotonic() - started >= 0.4 - 0.02
+
+
+# -- dialogues --------------------------------------------------------------------------------
+
+
+async def test_the_dialogue_storage_closes_once_the_updates_in_flight_are_done(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """Polling runs the storage's close first on shutdown, with updates still in flight."""
+    in_flight = InFlightUpdates()
+    storage = RedisDialogues(
+        Redis.from_url(redis_url),
+        key_builder=DefaultKeyBuilder(prefix=redis_prefix),
+        ttl=60,
+        in_flight=in_flight,
+        drain_timeout=5,
+    )
+    key = StorageKey(bot_id=1, chat_id=2, user_id=2)
+    go_on = asyncio.Event()
+
+    async def update() -> None:
+        async with in_flight.tracking():
+            await go_on.wait()
+            await storage.set_state(key, "AddTask:text")
+
+    handling = asyncio.create_task(update())
+    await asyncio.sleep(0)  # the update is in flight
+    closing = asyncio.create_task(storage.close())
+    await asyncio.sleep(0.2)
+    assert not closing.done()  # it waits for the update
+    go_on.set()
+    await asyncio.wait_for(closing, 5)
+    await handling  # its write went through
+    reader = Redis.from_url(redis_url)
+    try:
+        assert await reader.get(DefaultKeyBuilder(prefix=redis_prefix).build(key, "state")) == (
+            b"AddTask:text"
+        )
+    finally:
+        await reader.aclose()
 
 
 # -- what is known of people ------------------------------------------------------------------
